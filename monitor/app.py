@@ -1,0 +1,127 @@
+"""The application: one configuration and one store, wired to the pipeline.
+
+The CLI and the service call this; it never prints. Each pass polls sources concurrently (bounded
+by the fetcher), records what changed, then delivers what the outbox owes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Sequence
+
+from monitor.clock import utcnow
+from monitor.config import Settings, Source
+from monitor.diff import list_events
+from monitor.errors import ParseError, UsageError
+from monitor.events import PARSE_SUSPECT, RecordedEvent, source_stream
+from monitor.fetch import Fetched, Fetcher
+from monitor.poll import Detector, Poller, PollResult, list_state, parse_document
+from monitor.projections.health import health_of
+from monitor.store import Store, log
+
+logger = logging.getLogger("monitor")
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class App:
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.store.url)
+        self.worker = worker_id()
+        self.detector: Detector | None = _detector(settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def sources(self, ids: Sequence[str] | None = None) -> list[Source]:
+        """The named sources (all enabled ones if none), refusing unknown names."""
+        if not ids:
+            return self.settings.enabled_sources
+        known = {s.id: s for s in self.settings.sources}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise UsageError(
+                f"unknown source {unknown[0]!r} (see `monitor sources` for the configured ids)"
+            )
+        return [known[i] for i in ids]
+
+    async def poll(self, sources: Sequence[Source]) -> list[PollResult]:
+        async with Fetcher(self.settings.http) as fetcher:
+            poller = Poller(
+                self.settings, self.store, fetcher, worker=self.worker, detector=self.detector
+            )
+            results = await asyncio.gather(*(poller.poll(s) for s in sources))
+        for result in results:
+            log_poll(result)
+        return list(results)
+
+    def poll_now(self, sources: Sequence[Source]) -> list[PollResult]:
+        return asyncio.run(self.poll(sources))
+
+    def accept(self, source_id: str) -> list[RecordedEvent]:
+        """Take the document of a suspect list as the truth: record its removals too."""
+        source = self.sources([source_id])[0]
+        if source.kind != "list":
+            raise UsageError(f"{source_id} is a feed; only list sources can be accepted")
+        with self.store.write_tx() as conn:
+            health = health_of(conn, source.id)
+            if not health["suspect"]:
+                raise UsageError(f"{source_id} is not in parse_suspect; nothing to accept")
+            suspects = log.read(
+                conn, source=source.id, types=[PARSE_SUSPECT], newest_first=True, limit=1
+            )
+            document = log.load_document(conn, suspects[0].data["document"]) if suspects else None
+            if document is None:
+                raise UsageError(f"{source_id}: the suspect document is not in the store")
+            fetched = Fetched(
+                url=document.url,
+                http_status=200,
+                not_modified=False,
+                body=document.content,
+                content_type=document.content_type,
+                etag=None,
+                last_modified=None,
+                elapsed=0.0,
+            )
+            try:
+                entries = parse_document(source, fetched)
+            except ParseError as exc:
+                raise UsageError(f"{source_id}: the suspect document no longer parses: {exc}") from exc
+            stream = source_stream(source.id)
+            events = list_events(
+                list_state(conn, source, suspect=True),
+                entries,
+                document=document.sha256,
+                ratio=self.settings.suspect_ratio(source),
+                accept=True,
+            )
+            version = log.stream_version(conn, stream)
+            return self.store.append(events, expected={stream: version}, conn=conn, now=utcnow())
+
+
+def log_poll(result: PollResult) -> None:
+    """One structured line per poll."""
+    logger.info(
+        "poll source=%s status=%s http=%s bytes=%d duration=%.3fs events=%d%s",
+        result.source,
+        result.status,
+        result.http_status if result.http_status is not None else "-",
+        result.size,
+        result.duration,
+        len(result.events),
+        f" error={result.error!r}" if result.error else "",
+    )
+
+
+def _detector(settings: Settings) -> Detector | None:
+    try:
+        from monitor.detect.reports import make_detector
+    except ImportError:
+        return None
+    return make_detector(settings)

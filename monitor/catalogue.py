@@ -1,0 +1,84 @@
+"""``monitor sources --check``: the catalogue validated offline, before it meets the network.
+
+Config loading already refuses wrong keys, types and duplicate ids. This adds what needs the
+parsers: every selector compiles, intervals are sane, and every list source with a recorded
+``sample`` parses it to a plausible, non-empty set of entries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.config import Settings, Source
+from monitor.errors import ParseError
+from monitor.sources.feed import parse_feed
+from monitor.sources.lists import compile_selectors, parse_list
+
+MIN_EVERY = 60.0  # polling an official page more often than this is rude and pointless
+MAX_EVERY = 7 * 86400.0
+
+
+def check_source(source: Source) -> tuple[list[str], str | None]:
+    """Problems with one source, and a line describing what its sample parsed to."""
+    problems = []
+    where = f"source {source.id}"
+    if not MIN_EVERY <= source.every <= MAX_EVERY:
+        problems.append(f"{where}: every = {source.every:g}s is outside 1m..7d")
+    if source.kind == "list":
+        try:
+            compile_selectors(source)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            return problems, None
+    if not source.sample:
+        return problems, None
+    path = Path(source.sample)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        problems.append(f"{where}: cannot read its sample {path}: {exc.strerror}")
+        return problems, None
+    content_type = _content_type(path)
+    try:
+        if source.kind == "feed":
+            feed = parse_feed(body, content_type=content_type, url=source.url)
+            if not feed.items:
+                problems.append(f"{where}: its sample {path.name} has no items")
+            return problems, f"{source.id}: sample has {len(feed.items)} items"
+        entries = parse_list(body, source, content_type=content_type)
+    except ParseError as exc:
+        problems.append(f"{where}: its sample {path.name} does not parse: {exc}")
+        return problems, None
+    if not entries:
+        problems.append(f"{where}: its sample {path.name} parses to no entries (selectors wrong?)")
+    else:
+        empty = sum(1 for e in entries if not all(e.get(f) for f in ("key", source.key)))
+        if empty:
+            problems.append(f"{where}: {empty} entries of its sample have an empty key")
+    sample_line = f"{source.id}: sample parses to {len(entries)} entries"
+    if entries:
+        sample_line += f", e.g. {str(entries[0]['key'])[:60]!r}"
+    return problems, sample_line
+
+
+def check_catalogue(settings: Settings) -> tuple[list[str], list[str]]:
+    problems: list[str] = []
+    lines: list[str] = []
+    for source in settings.sources:
+        found, line = check_source(source)
+        problems += found
+        if line:
+            lines.append(line)
+    return problems, lines
+
+
+def _content_type(path: Path) -> str | None:
+    return {
+        ".html": "text/html",
+        ".htm": "text/html",
+        ".xml": "application/xml",
+        ".json": "application/json",
+        ".csv": "text/csv",
+        ".atom": "application/atom+xml",
+        ".rss": "application/rss+xml",
+    }.get(path.suffix.lower())

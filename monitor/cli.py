@@ -1,0 +1,435 @@
+"""The ``monitor`` command line: parses arguments, calls the application, prints.
+
+Read commands print a table, or JSON Lines with ``--json`` (nothing else on stdout). Exit status:
+0 success, 1 a runtime failure, 2 bad usage or bad config — never a traceback for either.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from monitor import __version__
+from monitor.clock import utcnow
+from monitor.config import Settings, load_settings
+from monitor.describe import entry_name, summary
+from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.events import EVENT_TYPES, RecordedEvent, format_time, thaw
+
+cli = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Watch official lists and the news for designation changes; keep the evidence.",
+    pretty_exceptions_enable=False,
+)
+db_cli = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+cli.add_typer(db_cli, name="db")
+
+out = Console(soft_wrap=False, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout.")]
+
+
+class Context:
+    def __init__(self, config: Path | None, verbose: int) -> None:
+        self.config_path = config
+        self.verbose = verbose
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @contextmanager
+    def app(self) -> Iterator[Any]:
+        from monitor.app import App
+
+        application = App(self.settings)
+        try:
+            yield application
+        finally:
+            application.close()
+
+
+@cli.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Config file (default: $MONITOR_CONFIG or ./monitor.toml)."),
+    ] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out.print(f"monitor {__version__}")
+        raise typer.Exit(0)
+    setup_logging(verbose)
+    ctx.obj = Context(config, verbose)
+
+
+def setup_logging(verbose: int) -> None:
+    level_name = os.environ.get("MONITOR_LOG_LEVEL", "")
+    level = getattr(logging, level_name.upper(), None) if level_name else None
+    if not isinstance(level, int):
+        level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    # apprise logs full URLs with secrets at its most verbose levels: never below INFO.
+    logging.getLogger("apprise").setLevel(max(level, logging.INFO))
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "sqlalchemy"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _ctx(ctx: typer.Context) -> Context:
+    return ctx.obj
+
+
+def _when(value: str | None, option: str) -> datetime | None:
+    from monitor.timeutil import parse_user_time
+
+    return None if value is None else parse_user_time(value, now=utcnow(), option=option)
+
+
+def _time(moment: datetime | None) -> str:
+    return format_time(moment) if moment else "-"
+
+
+def _print_jsonl(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+
+# --- polling ---------------------------------------------------------------------------------
+
+
+@cli.command()
+def run(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Poll every source once, deliver, exit.")] = False,
+) -> None:
+    """Run the service: poll each source on its schedule until SIGTERM/SIGINT."""
+    c = _ctx(ctx)
+    with c.app() as app:
+        if once:
+            results = app.poll_now(app.sources())
+            _deliver(app)
+            _print_poll_results(results)
+            if any(r.failed for r in results):
+                raise typer.Exit(1)
+            return
+        from monitor.service import run_service
+
+        raise typer.Exit(run_service(app))
+
+
+@cli.command()
+def poll(
+    ctx: typer.Context,
+    source: Annotated[list[str], typer.Argument(help="Source ids to poll now.")],
+) -> None:
+    """Poll the named sources now, then deliver pending notifications."""
+    with _ctx(ctx).app() as app:
+        results = app.poll_now(app.sources(source))
+        _deliver(app)
+        _print_poll_results(results)
+        if any(r.failed for r in results):
+            raise typer.Exit(1)
+
+
+def _deliver(app: Any) -> None:
+    deliver = getattr(app, "deliver_now", None)
+    if deliver is not None:
+        deliver()
+
+
+def _print_poll_results(results: list[Any]) -> None:
+    table = Table("source", "status", "http", "bytes", "events", "seconds", "error", box=None)
+    for r in results:
+        table.add_row(
+            r.source,
+            r.status,
+            str(r.http_status or "-"),
+            f"{r.size:,}",
+            str(len(r.events)),
+            f"{r.duration:.2f}",
+            r.error or "",
+        )
+    out.print(table)
+
+
+# --- reading the log -------------------------------------------------------------------------
+
+
+@cli.command("log")
+def log_(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="From this date (ISO 8601, or 7d / 12h ago).")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
+    entity: Annotated[str | None, typer.Option(help="Only events about this entity.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many events.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The change log, newest first."""
+    if type_ is not None and type_ not in EVENT_TYPES:
+        raise UsageError(f"--type: unknown event type {type_!r} (one of {', '.join(EVENT_TYPES)})")
+    start, end = _when(since, "--since"), _when(until, "--until")
+    c = _ctx(ctx)
+    if source is not None and source not in {s.id for s in c.settings.sources}:
+        raise UsageError(f"--source: unknown source {source!r}")
+    with c.app() as app:
+        events = app.store.read(
+            source=source,
+            types=[type_] if type_ else None,
+            since=start,
+            until=end,
+            newest_first=True,
+            limit=None if entity else limit,
+        )
+    if entity:
+        events = [e for e in events if _about(e, entity)][:limit]
+    if as_json:
+        _print_jsonl([e.to_dict() for e in events])
+        return
+    table = Table("id", "recorded (UTC)", "type", "source", "what", box=None)
+    for e in events:
+        table.add_row(str(e.id), _time(e.recorded_at), e.type, e.source or "-", summary(e))
+    out.print(table)
+
+
+def _about(event: RecordedEvent, entity: str) -> bool:
+    needle = entity.casefold()
+    data = event.data
+    names = [data.get("entity"), data.get("title")]
+    if "entry" in data:
+        names.append(entry_name(data["entry"]))
+        names.extend(str(v) for v in data["entry"].values())
+    return any(needle in str(n).casefold() for n in names if n)
+
+
+@cli.command()
+def show(
+    ctx: typer.Context,
+    event_id: Annotated[int, typer.Argument(metavar="ID", help="The event id.")],
+    document: Annotated[bool, typer.Option("--document", help="Print the fetched document's bytes.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """One event with its evidence."""
+    from monitor.evidence import evidence_for
+
+    with _ctx(ctx).app() as app:
+        event = app.store.event(event_id)
+        if event is None:
+            raise UsageError(f"no event with id {event_id}")
+        evidence = evidence_for(app.store, event)
+        if document:
+            sha = event.data.get("document")
+            doc = app.store.document(sha) if sha else None
+            if doc is None:
+                raise UsageError(f"event {event_id} cites no stored document")
+            sys.stdout.buffer.write(doc.content)
+            return
+    if as_json:
+        _print_jsonl([{**event.to_dict(), "evidence": evidence}])
+        return
+    out.print(f"[bold]#{event.id} {event.type}[/bold]  {_time(event.recorded_at)}  source: {event.source or '-'}")
+    out.print(summary(event))
+    data = thaw(event.data)
+    for key, value in data.items():
+        if key in ("entry", "before"):
+            continue
+        if key == "content" and value:
+            value = value[:500] + ("…" if len(value) > 500 else "")
+        out.print(f"  {key}: {value}")
+    if "entry" in data:
+        before = data.get("before") or {}
+        out.print("  entry:")
+        for field, value in data["entry"].items():
+            if field in before and before[field] != value:
+                out.print(f"    {field}: {value}\n      [dim]before:[/dim] {before[field]}")
+            else:
+                out.print(f"    {field}: {value}")
+    doc = evidence.get("document")
+    if doc:
+        out.print(
+            f"  document: sha256 {doc['sha256']}, {doc['size']:,} bytes, {doc['content_type'] or '?'}, "
+            f"fetched from {doc['url']} at {doc['first_seen_at']} (print it with --document)"
+        )
+    story = evidence.get("story")
+    if story:
+        out.print(f"  story {story['id']}: {len(story['reports'])} report(s)")
+        for report in story["reports"]:
+            out.print(f"    #{report['id']} {report['published'] or '-'} {report['source']}: {report['title']} <{report['url']}>")
+
+
+@cli.command()
+def state(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A list source id.")],
+    at: Annotated[str | None, typer.Option("--at", help="As known at this moment (ISO 8601 or 7d).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The entries of a list source, now or as the monitor knew them at any past moment."""
+    from monitor.projections.lists import current_entries, entries_at
+
+    c = _ctx(ctx)
+    moment = _when(at, "--at")
+    with c.app() as app:
+        app.sources([source])
+        with app.store.read_tx() as conn:
+            entries = current_entries(conn, source) if moment is None else entries_at(conn, source, moment)
+    rows = sorted(entries.values(), key=lambda e: str(e["key"]))
+    if as_json:
+        _print_jsonl(rows)
+        return
+    fields = sorted({k for e in rows for k in e if k != "key"})
+    table = Table("key", *fields, box=None)
+    for entry in rows:
+        table.add_row(*(_cell(entry.get(f, "")) for f in ["key", *fields]))
+    out.print(table)
+    out.print(f"{len(rows)} entries")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+@cli.command()
+def accept(ctx: typer.Context, source: Annotated[str, typer.Argument(help="A list source in parse_suspect.")]) -> None:
+    """Take a suspect list as the truth: record its removals and alert them."""
+    with _ctx(ctx).app() as app:
+        recorded = app.accept(source)
+        _deliver(app)
+    out.print(f"accepted {source}: recorded {len(recorded)} event(s)")
+
+
+@cli.command()
+def sources(
+    ctx: typer.Context,
+    check: Annotated[bool, typer.Option("--check", help="Validate the catalogue offline.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Each source: kind, schedule, last poll, last change, health, next poll."""
+    c = _ctx(ctx)
+    if check:
+        from monitor.catalogue import check_catalogue
+
+        problems, checked = check_catalogue(c.settings)
+        for line in checked:
+            out.print(line)
+        for problem in problems:
+            err.print(f"[red]problem:[/red] {problem}")
+        if problems:
+            raise typer.Exit(1)
+        out.print(f"{len(c.settings.sources)} sources checked, no problem")
+        return
+    from monitor.status import source_rows
+
+    with c.app() as app:
+        rows = source_rows(app)
+    if as_json:
+        _print_jsonl(rows)
+        return
+    table = Table("id", "kind", "every", "last poll", "status", "last change", "health", "next poll", "worker", box=None)
+    for r in rows:
+        table.add_row(
+            r["id"], r["kind"], r["every"], r["last_poll"] or "-", r["last_status"] or "-",
+            r["last_change"] or "-", r["health"], r["next_poll"] or "-", r["worker"] or "-",
+        )
+    out.print(table)
+
+
+@cli.command()
+def replay(
+    ctx: typer.Context,
+    write: Annotated[bool, typer.Option("--write", help="Replace the stored projections.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Rebuild every projection from the log and compare it with the stored one."""
+    from monitor.projections.replay import replay as do_replay
+
+    with _ctx(ctx).app() as app:
+        report = do_replay(app.store, write=write)
+    if as_json:
+        _print_jsonl([{
+            "events": report.events,
+            "matches": report.matches,
+            "written": report.written,
+            "differences": {k: {"missing": m, "extra": x} for k, (m, x) in report.differences.items()},
+        }])
+    else:
+        out.print(f"replayed {report.events} events")
+        for table, (missing, extra) in report.differences.items():
+            out.print(f"  {table}: {missing} row(s) missing from the stored projection, {extra} extra")
+        out.print("projections match the log" if report.matches else "projections DO NOT match the log")
+        if write:
+            out.print("stored projections replaced by the rebuilt ones")
+    if not report.matches and not write:
+        raise typer.Exit(1)
+
+
+@db_cli.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply schema migrations (also done at start)."""
+    from monitor.store import Store
+    from monitor.store.migrate import current_revision
+
+    store = Store(_ctx(ctx).settings.store.url)
+    try:
+        out.print(f"schema at revision {current_revision(store.engine)}")
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: MonitorErrors become one line on stderr and an exit status."""
+    run_cli(cli, argv)
+
+
+def run_cli(app: Callable[..., Any], argv: list[str] | None = None) -> None:
+    try:
+        app(args=argv, prog_name="monitor", standalone_mode=False)
+    except (ConfigError, UsageError) as exc:
+        err.print(f"monitor: {exc}", markup=False)
+        sys.exit(2)
+    except MonitorError as exc:
+        err.print(f"monitor: {exc}", markup=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("monitor: aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(0)

@@ -1,0 +1,330 @@
+"""One poll of one source, top to bottom: fetch → parse → diff → record.
+
+Everything a poll records — its events, the document they cite, the source's new working state
+and the poll's own line — is written in one transaction, so a crash leaves either all of it or
+none of it (and then the next poll simply does the work again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from monitor.clock import utcnow
+from monitor.config import Settings, Source
+from monitor.diff import ListPoll, list_events
+from monitor.documents import Document
+from monitor.errors import ConcurrencyError, FetchError, ParseError
+from monitor.events import (
+    ENTRY_ADDED,
+    PARSE_SUSPECT,
+    SOURCE_FAILED,
+    SOURCE_RECOVERED,
+    NewEvent,
+    RecordedEvent,
+    source_stream,
+)
+from monitor.fetch import Fetched, Fetcher
+from monitor.news import item_events, new_items
+from monitor.projections.health import health_of
+from monitor.projections.items import seen
+from monitor.projections.lists import current_entries
+from monitor.sources.feed import FeedItem, parse_feed
+from monitor.sources.lists import parse_list
+from monitor.store import Store, log, working
+from monitor.store.tables import EventRow
+
+logger = logging.getLogger("monitor.poll")
+
+# Turns a feed's new items into report events (designation/topic stories); see monitor.detect.
+Detector = Callable[[Connection, Source, Sequence[FeedItem], datetime], list[NewEvent]]
+
+
+@dataclass(frozen=True)
+class PollResult:
+    source: str
+    status: str  # changed | unchanged | not_modified | suspect | failed
+    events: list[RecordedEvent] = field(default_factory=list)
+    error: str | None = None
+    http_status: int | None = None
+    size: int = 0
+    duration: float = 0.0
+    retry_after: float | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def parse_document(source: Source, fetched: Fetched) -> Any:
+    """Bytes → feed items or list entries; CPU-bound, so it runs off the event loop."""
+    if source.kind == "feed":
+        return parse_feed(fetched.body, content_type=fetched.content_type, url=fetched.url)
+    return parse_list(fetched.body, source, content_type=fetched.content_type)
+
+
+class Poller:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        fetcher: Fetcher,
+        *,
+        worker: str | None = None,
+        detector: Detector | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self.worker = worker
+        self.detector = detector
+
+    async def poll(self, source: Source) -> PollResult:
+        started_at = utcnow()
+        started = time.monotonic()
+        state = await asyncio.to_thread(self.store.source_state, source.id)
+        try:
+            fetched = await self.fetcher.fetch(
+                source.url,
+                headers=source.headers,
+                etag=state.etag,
+                last_modified=state.last_modified,
+                max_bytes=self.settings.max_bytes(source),
+                timeout=self.settings.timeout(source),
+            )
+        except FetchError as exc:
+            return await self._failed(source, started_at, started, exc, None)
+        document = Document.of(
+            fetched.body, url=fetched.url, content_type=fetched.content_type, fetched_at=started_at
+        )
+        if fetched.not_modified or document.sha256 == state.last_hash:
+            status = "not_modified" if fetched.not_modified else "unchanged"
+            return await self._record(source, started_at, started, fetched, None, None, status)
+        try:
+            parsed = await asyncio.to_thread(parse_document, source, fetched)
+        except ParseError as exc:
+            error = FetchError("parse", str(exc))
+            return await self._failed(source, started_at, started, error, fetched)
+        return await self._record(source, started_at, started, fetched, document, parsed, "changed")
+
+    async def _record(
+        self,
+        source: Source,
+        started_at: datetime,
+        started: float,
+        fetched: Fetched,
+        document: Document | None,
+        parsed: Any,
+        status: str,
+    ) -> PollResult:
+        for attempt in range(3):
+            try:
+                return await asyncio.to_thread(
+                    self._record_sync,
+                    source,
+                    started_at,
+                    started,
+                    fetched,
+                    document,
+                    parsed,
+                    status,
+                )
+            except ConcurrencyError:
+                if attempt == 2:
+                    raise
+                logger.info("source %s: another writer recorded first; retrying", source.id)
+        raise AssertionError("unreachable")
+
+    def _record_sync(
+        self,
+        source: Source,
+        started_at: datetime,
+        started: float,
+        fetched: Fetched,
+        document: Document | None,
+        parsed: Any,
+        status: str,
+    ) -> PollResult:
+        stream = source_stream(source.id)
+        with self.store.write_tx() as conn:
+            now = utcnow()
+            version = log.stream_version(conn, stream)
+            health = health_of(conn, source.id)
+            events: list[NewEvent] = []
+            if health["failing"]:
+                events.append(NewEvent(SOURCE_RECOVERED, stream, {}, source=source.id))
+            changes: list[NewEvent] = []
+            if document is not None:
+                changes = self._changes(conn, source, document, parsed, health, now)
+            events += changes
+            if any(e.type == PARSE_SUSPECT for e in changes):
+                status = "suspect"
+            elif changes:
+                status = "changed"
+            elif source.kind == "list" and health["suspect"]:
+                status = "suspect"
+            elif document is not None:
+                status = "unchanged"
+            expected = {stream: version}
+            expected.update({e.stream: 0 for e in events if e.stream.startswith("story:")})
+            recorded = self.store.append(
+                events,
+                expected=expected,
+                documents=[document] if document is not None and events else [],
+                now=now,
+                conn=conn,
+            )
+            validators: dict[str, Any] = {
+                "etag": fetched.etag,
+                "last_modified": fetched.last_modified,
+            }
+            if document is not None:
+                validators["last_hash"] = document.sha256
+            working.save_state(
+                conn,
+                source.id,
+                last_poll_at=started_at,
+                last_status=status,
+                last_error=None,
+                consecutive_failures=0,
+                **validators,
+            )
+            duration = time.monotonic() - started
+            working.record_poll(
+                conn,
+                source=source.id,
+                started_at=started_at,
+                duration_ms=int(duration * 1000),
+                status=status,
+                http_status=fetched.http_status,
+                size=len(fetched.body),
+                events=len(recorded),
+                error=None,
+                worker=self.worker,
+            )
+        return PollResult(
+            source=source.id,
+            status=status,
+            events=recorded,
+            http_status=fetched.http_status,
+            size=len(fetched.body),
+            duration=duration,
+        )
+
+    def _changes(
+        self,
+        conn: Connection,
+        source: Source,
+        document: Document,
+        parsed: Any,
+        health: dict[str, Any],
+        now: datetime,
+    ) -> list[NewEvent]:
+        if source.kind == "feed":
+            fresh = new_items(
+                parsed.items, seen(conn, source.id, [i.item_id for i in parsed.items])
+            )
+            events = item_events(source.id, fresh, document=document.sha256)
+            if self.detector is not None and fresh:
+                events += self.detector(conn, source, fresh, now)
+            return events
+        state = list_state(conn, source, suspect=health["suspect"])
+        return list_events(
+            state,
+            parsed,
+            document=document.sha256,
+            ratio=self.settings.suspect_ratio(source),
+        )
+
+    async def _failed(
+        self,
+        source: Source,
+        started_at: datetime,
+        started: float,
+        error: FetchError,
+        fetched: Fetched | None,
+    ) -> PollResult:
+        return await asyncio.to_thread(
+            self._failed_sync, source, started_at, started, error, fetched
+        )
+
+    def _failed_sync(
+        self,
+        source: Source,
+        started_at: datetime,
+        started: float,
+        error: FetchError,
+        fetched: Fetched | None,
+    ) -> PollResult:
+        stream = source_stream(source.id)
+        message = str(error)
+        with self.store.write_tx() as conn:
+            state = working.load_state(conn, source.id)
+            failures = state.consecutive_failures + 1
+            health = health_of(conn, source.id)
+            recorded: list[RecordedEvent] = []
+            if not health["failing"] and failures >= self.settings.fail_after(source):
+                event = NewEvent(
+                    SOURCE_FAILED,
+                    stream,
+                    {"error": message, "kind": error.kind, "failures": failures},
+                    source=source.id,
+                )
+                recorded = self.store.append([event], conn=conn)
+            working.save_state(
+                conn,
+                source.id,
+                last_poll_at=started_at,
+                last_status="failed",
+                last_error=message,
+                consecutive_failures=failures,
+            )
+            duration = time.monotonic() - started
+            working.record_poll(
+                conn,
+                source=source.id,
+                started_at=started_at,
+                duration_ms=int(duration * 1000),
+                status="failed",
+                http_status=fetched.http_status if fetched else None,
+                size=len(fetched.body) if fetched else 0,
+                events=len(recorded),
+                error=message,
+                worker=self.worker,
+            )
+        return PollResult(
+            source=source.id,
+            status="failed",
+            events=recorded,
+            error=message,
+            http_status=fetched.http_status if fetched else None,
+            size=len(fetched.body) if fetched else 0,
+            duration=duration,
+            retry_after=error.retry_after,
+        )
+
+
+def list_state(conn: Connection, source: Source, *, suspect: bool) -> ListPoll:
+    events = EventRow.__table__
+    has_baseline = (
+        conn.execute(
+            select(events.c.id)
+            .where(events.c.source == source.id, events.c.type == ENTRY_ADDED)
+            .limit(1)
+        ).first()
+        is not None
+    )
+    return ListPoll(
+        source=source.id,
+        jurisdiction=source.jurisdiction,
+        entries=current_entries(conn, source.id),
+        has_baseline=has_baseline,
+        suspect=suspect,
+    )

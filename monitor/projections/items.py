@@ -1,0 +1,50 @@
+"""Feed items already recorded, so each is published once, across restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, insert, select
+
+from monitor.events import ITEM_PUBLISHED, RecordedEvent
+from monitor.projections.base import short_hash
+from monitor.store.tables import SeenItemRow
+
+TABLE = SeenItemRow.__table__
+
+
+class SeenItems:
+    name = "seen_items"
+    tables = (TABLE,)
+
+    def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
+        rows = {}
+        for event in events:
+            if event.type == ITEM_PUBLISHED and event.source is not None:
+                item_id = event.data["item_id"]
+                key = (event.source, short_hash(item_id))
+                rows.setdefault(
+                    key,
+                    {
+                        "source": key[0],
+                        "item_hash": key[1],
+                        "item_id": item_id,
+                        "event_id": event.id,
+                    },
+                )
+        if rows:
+            conn.execute(insert(TABLE), list(rows.values()))
+
+
+def seen(conn: Connection, source: str, item_ids: Iterable[str]) -> set[str]:
+    """Which of ``item_ids`` the log already has for ``source``."""
+    by_hash = {short_hash(i): i for i in item_ids}
+    found: set[str] = set()
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start : start + 500]
+        rows = conn.execute(
+            select(TABLE.c.item_hash).where(TABLE.c.source == source, TABLE.c.item_hash.in_(chunk))
+        )
+        found.update(by_hash[row.item_hash] for row in rows)
+    return found

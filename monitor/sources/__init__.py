@@ -1,0 +1,1 @@
+"""Fetched documents read as feed items or as list entries."""

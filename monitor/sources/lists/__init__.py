@@ -1,0 +1,99 @@
+"""Official lists read as entries: bytes in, entries out; no network, no database.
+
+Each format module (html, xml, csv, json, feed) turns a document into rows of normalised field
+values. The rules every format shares live here, so a list reads the same whatever its format:
+
+- ``entry["key"]`` is the text of the field named by ``source.key`` (its first value when that
+  field matched several nodes); an entry whose key is empty is skipped.
+- If ``source.removed_when`` (a regular expression) is found in any field's text, the entry is
+  skipped: a list that keeps a removed organisation as a stub row ("Организация исключена ...")
+  then reads as a removal.
+- A later entry whose key was already seen gets `` #2``, `` #3``, ... appended, in document
+  order, so two rows with the same name stay two entries (counted after skipping removed rows).
+- A document that cannot be read at all raises :class:`~monitor.errors.ParseError`; one that
+  parses but whose entry selector matches nothing gives ``[]`` (the caller treats that as
+  suspect, not as every entry removed).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Protocol
+
+from monitor.config import Source
+from monitor.errors import ParseError
+
+FieldValue = str | list[str]
+Entry = dict[str, FieldValue]  # always has "key": str, plus each configured field
+
+_FORMATS = ("html", "xml", "csv", "json", "feed")
+
+
+class _FormatModule(Protocol):
+    def parse(
+        self, body: bytes, source: Source, content_type: str | None
+    ) -> list[dict[str, FieldValue]]: ...
+
+    def compile_selectors(self, source: Source) -> None: ...
+
+
+def _module(source: Source) -> _FormatModule:
+    if source.format not in _FORMATS:
+        raise ValueError(f"source {source.id}: unknown list format {source.format!r}")
+    # Imported on first use so that the format modules can import the names defined above.
+    return importlib.import_module(f"{__name__}.{source.format}")  # type: ignore[return-value]
+
+
+def compile_selectors(source: Source) -> None:
+    """Check that the source's selectors and paths compile; raise ValueError saying which not.
+
+    For offline catalogue checks: it needs no document.
+    """
+    _module(source).compile_selectors(source)
+
+
+def parse_list(body: bytes, source: Source, *, content_type: str | None = None) -> list[Entry]:
+    """Read one fetched document of a list source as its entries, in document order."""
+    try:
+        module = _module(source)
+    except ValueError as exc:
+        raise ParseError(str(exc)) from None
+    rows = module.parse(body, source, content_type)
+    key_field = source.key
+    if source.format == "feed":  # a feed list may name its key by the feed's own field names
+        from monitor.sources.lists.feed import key_field as feed_key_field
+
+        key_field = feed_key_field(source)
+    removed = re.compile(source.removed_when) if source.removed_when else None
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for row in rows:
+        key = first_text(row.get(key_field, ""))
+        if not key or (removed and _matches(removed, row)):
+            continue
+        if key in seen:
+            n = 2
+            while f"{key} #{n}" in seen:
+                n += 1
+            key = f"{key} #{n}"
+        seen.add(key)
+        entry: Entry = {"key": key, **row}
+        entry["key"] = key  # a field that is itself named "key" does not override it
+        entries.append(entry)
+    return entries
+
+
+def first_text(value: FieldValue) -> str:
+    """A field's text, or its first value when it matched several nodes."""
+    if isinstance(value, list):
+        return value[0] if value else ""
+    return value
+
+
+def _matches(pattern: re.Pattern[str], row: dict[str, FieldValue]) -> bool:
+    for value in row.values():
+        for text in value if isinstance(value, list) else [value]:
+            if pattern.search(text):
+                return True
+    return False

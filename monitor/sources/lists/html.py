@@ -1,0 +1,169 @@
+"""HTML lists: CSS selectors over a page whose tables have been normalised first.
+
+Official pages merge cells: the FSB list gives its first fifteen organisations one shared
+"court decision" cell through ``rowspan``. A selector like ``td:nth-of-type(3)`` only finds that
+decision in every row if the spanned cell is first copied into each row and column it covers,
+which :func:`expand_spans` does before anything is selected.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+
+import lxml.html
+from lxml import etree
+from lxml.cssselect import CSSSelector, LxmlHTMLTranslator, SelectorError
+
+from monitor.config import Source
+from monitor.errors import ParseError
+from monitor.sources.lists import FieldValue
+from monitor.sources.text import decode_text, normalize_text, text_value
+
+_SELF = {".", ":scope"}
+_CELLS = {"td", "th"}
+_MAX_COLSPAN = 1000  # the HTML limit
+_MAX_CELLS = 2_000_000  # cells one table may grow to once spans are expanded
+# Elements whose end separates words on screen; their text runs together in text_content().
+_BREAKS = (
+    "br", "p", "div", "li", "dt", "dd", "tr", "td", "th", "table", "ul", "ol",
+    "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article", "hr",
+)  # fmt: skip
+
+Selector = Callable[[etree._Element], list[etree._Element]]
+
+
+def _field_selector(selector: str) -> Selector | None:
+    """A field selector relative to the entry: its descendants, or itself with ``:scope``."""
+    if selector.strip() in _SELF:
+        return None
+    prefix = "descendant-or-self::" if ":scope" in selector else "descendant::"
+    return etree.XPath(LxmlHTMLTranslator().css_to_xpath(selector, prefix=prefix))
+
+
+def _checked(
+    where: str, selector: str, compile_: Callable[[str], Selector | None]
+) -> Selector | None:
+    try:
+        return compile_(selector)
+    except (SelectorError, etree.XPathError) as exc:
+        raise ValueError(f"{where}: not a valid CSS selector {selector!r}: {exc}") from None
+
+
+def _compile(source: Source) -> tuple[Selector, dict[str, Selector | None]]:
+    entries = _checked("entries", source.entries or "", lambda s: CSSSelector(s, translator="html"))
+    assert entries is not None
+    fields = {
+        name: _checked(f"fields.{name}", selector, _field_selector)
+        for name, selector in source.fields.items()
+    }
+    return entries, fields
+
+
+def compile_selectors(source: Source) -> None:
+    """Raise ValueError naming the first selector of the source that does not compile."""
+    _compile(source)
+
+
+def parse(body: bytes, source: Source, content_type: str | None) -> list[dict[str, FieldValue]]:
+    """One row of field values per element the ``entries`` selector matches."""
+    try:
+        entries, fields = _compile(source)
+    except ValueError as exc:
+        raise ParseError(str(exc)) from None
+    root = document(body, content_type, source.encoding)
+    rows = []
+    for element in entries(root):
+        row: dict[str, FieldValue] = {}
+        for name, selector in fields.items():
+            if selector is None:
+                row[name] = normalize_text(element.text_content())
+            else:
+                row[name] = text_value(match.text_content() for match in selector(element))
+        rows.append(row)
+    return rows
+
+
+def document(body: bytes, content_type: str | None, encoding: str | None) -> lxml.html.HtmlElement:
+    """Decode and parse a page, drop scripts and styles, mark word breaks, expand table spans."""
+    text = decode_text(body, content_type, encoding)
+    if not text.strip():
+        raise ParseError("empty HTML document")
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError) as exc:
+        raise ParseError(f"unreadable HTML: {exc}") from None
+    _prepare(root)
+    expand_spans(root)
+    return root
+
+
+def fragment_text(markup: str) -> str:
+    """The normalised text of an HTML fragment (a feed item's summary, say)."""
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return normalize_text(markup)
+    _prepare(root)
+    return normalize_text(root.text_content())
+
+
+def _prepare(root: etree._Element) -> None:
+    """Drop scripts and styles; end block elements and ``<br>`` with a break between words."""
+    etree.strip_elements(root, "script", "style", "template", with_tail=False)
+    for element in root.iter(_BREAKS):
+        element.tail = "\n" + (element.tail or "")
+
+
+def expand_spans(root: etree._Element) -> None:
+    """Copy every ``rowspan``/``colspan`` cell into each row and column it covers.
+
+    Rows are grouped by their parent (``table``, ``thead``, ``tbody``, ``tfoot``), as in HTML,
+    where a ``rowspan`` never crosses a row group; ``rowspan="0"`` spans to the group's end.
+    """
+    for group in root.iter("table", "thead", "tbody", "tfoot"):
+        rows = [child for child in group if child.tag == "tr"]
+        if any(cell.get("rowspan") or cell.get("colspan") for row in rows for cell in row):
+            _expand_group(rows)
+
+
+def _span(cell: etree._Element, name: str) -> int | None:
+    match = re.match(r"\s*(\d+)", cell.get(name) or "")
+    return int(match[1]) if match else None
+
+
+def _expand_group(rows: list[etree._Element]) -> None:
+    grid: list[dict[int, tuple[etree._Element, bool]]] = [{} for _ in rows]
+    size = 0
+    for r, row in enumerate(rows):
+        column = 0
+        for cell in [child for child in row if child.tag in _CELLS]:
+            while column in grid[r]:
+                column += 1
+            colspan = min(max(_span(cell, "colspan") or 1, 1), _MAX_COLSPAN)
+            rowspan = _span(cell, "rowspan")
+            remaining = len(rows) - r
+            rowspan = remaining if rowspan == 0 else min(max(rowspan or 1, 1), remaining)
+            size += rowspan * colspan
+            if size > _MAX_CELLS:
+                raise ParseError(f"a table grows past {_MAX_CELLS} cells once spans are expanded")
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[r + dr].setdefault(column + dc, (cell, dr == 0 and dc == 0))
+            column += colspan
+    for row, cells in zip(rows, grid, strict=True):
+        if all(original for _, original in cells.values()):
+            continue
+        for child in [child for child in row if child.tag in _CELLS]:
+            row.remove(child)
+        for column in sorted(cells):
+            cell, original = cells[column]
+            row.append(cell if original else copy.deepcopy(cell))
+    for row in rows:
+        for cell in row:
+            cell.attrib.pop("rowspan", None)
+            cell.attrib.pop("colspan", None)

@@ -1,0 +1,120 @@
+"""XML lists: XPath 1.0 over a document parsed so that it cannot reach out or blow up.
+
+The parser never loads a DTD, never touches the network and keeps entity references as nodes
+instead of expanding them; those nodes are then dropped, because XPath's string value would
+otherwise expand them after all (a "billion laughs" document would do its damage at select
+time). libxml2 also refuses a document whose entities would amplify past its limit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from lxml import etree
+
+from monitor.config import Source
+from monitor.errors import ParseError
+from monitor.sources.lists import FieldValue
+from monitor.sources.text import decode_text, text_value
+
+
+def _xpath(where: str, expression: str, namespaces: dict[str, str]) -> etree.XPath:
+    try:
+        compiled = etree.XPath(expression, namespaces=namespaces or None, smart_strings=False)
+        # An undefined prefix or an unknown function only shows when the expression runs.
+        compiled(etree.Element("probe"))
+    except (etree.XPathError, ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{where}: not a valid XPath 1.0 expression {expression!r}: {exc}"
+        ) from None
+    return compiled
+
+
+def _compile(source: Source) -> tuple[etree.XPath, dict[str, etree.XPath]]:
+    namespaces = dict(source.namespaces)
+    entries = _xpath("entries", source.entries or "", namespaces)
+    fields = {
+        name: _xpath(f"fields.{name}", expression, namespaces)
+        for name, expression in source.fields.items()
+    }
+    return entries, fields
+
+
+def compile_selectors(source: Source) -> None:
+    """Raise ValueError naming the first XPath of the source that does not compile."""
+    _compile(source)
+
+
+def parse(body: bytes, source: Source, content_type: str | None) -> list[dict[str, FieldValue]]:
+    """One row of field values per element the ``entries`` XPath selects."""
+    try:
+        entries, fields = _compile(source)
+    except ValueError as exc:
+        raise ParseError(str(exc)) from None
+    root = document(body, content_type, source.encoding)
+    selected = entries(root)
+    if not isinstance(selected, list) or not all(
+        isinstance(node, etree._Element) for node in selected
+    ):
+        raise ParseError(f"entries {source.entries!r} must select elements")
+    return [
+        {name: text_value(_texts(field(element))) for name, field in fields.items()}
+        for element in selected
+    ]
+
+
+def document(body: bytes, content_type: str | None, encoding: str | None) -> etree._Element:
+    """Decode and parse safely; raise ParseError with the libxml2 message and line."""
+    text = decode_text(body, content_type, encoding)
+    parser = etree.XMLParser(
+        encoding="utf-8",  # we decoded already; a declaration in the text must not re-decode it
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        message = exc.msg or str(exc)
+        if "line" not in message and exc.lineno:
+            message += f", line {exc.lineno}"
+        raise ParseError(f"not well-formed XML: {message}") from None
+    if root is None:
+        raise ParseError("not well-formed XML: no root element")
+    _drop_entity_references(root)
+    return root
+
+
+def _drop_entity_references(root: etree._Element) -> None:
+    for entity in list(root.iter(etree.Entity)):
+        parent = entity.getparent()
+        if parent is None:
+            continue
+        previous = entity.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + (entity.tail or "")
+        else:
+            parent.text = (parent.text or "") + (entity.tail or "")
+        parent.remove(entity)
+
+
+def _texts(result: Any) -> list[str]:
+    """XPath results as text: elements by their string value; numbers without a stray ".0"."""
+    texts = []
+    for item in result if isinstance(result, list) else [result]:
+        if isinstance(item, etree._Element):
+            texts.append("".join(item.itertext()))
+        elif isinstance(item, bool):
+            texts.append("true" if item else "false")
+        elif isinstance(item, float):
+            if math.isfinite(item):
+                texts.append(str(int(item)) if item.is_integer() else repr(item))
+        elif isinstance(item, str):
+            texts.append(item)
+        else:
+            texts.append(str(item))
+    return texts

@@ -1,0 +1,51 @@
+"""What ``monitor sources`` shows: configuration, working state and health, side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.events import format_time
+from monitor.projections.health import all_health
+from monitor.store import working
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def source_rows(app: Any) -> list[dict[str, Any]]:
+    with app.store.read_tx() as conn:
+        states = working.all_states(conn)
+        health = all_health(conn)
+    rows = []
+    for source in app.settings.sources:
+        state = states.get(source.id)
+        h = health.get(source.id, {})
+        status = "disabled" if not source.enabled else "ok"
+        if h.get("failing"):
+            status = f"failing since {format_time(h['failing_since'])}"
+        elif h.get("suspect"):
+            status = f"parse suspect since {format_time(h['suspect_since'])}"
+        lease_live = state and state.lease_owner and state.lease_until
+        rows.append(
+            {
+                "id": source.id,
+                "kind": source.kind if source.kind == "feed" else f"list/{source.format}",
+                "every": _every(source.every),
+                "url": source.url,
+                "enabled": source.enabled,
+                "last_poll": format_time(state.last_poll_at) if state and state.last_poll_at else None,
+                "last_status": state.last_status if state else None,
+                "last_error": state.last_error if state else None,
+                "consecutive_failures": state.consecutive_failures if state else 0,
+                "last_change": format_time(h["last_change_at"]) if h.get("last_change_at") else None,
+                "last_change_id": h.get("last_change_id"),
+                "health": status,
+                "next_poll": format_time(state.next_poll_at) if state and state.next_poll_at else None,
+                "worker": state.lease_owner if lease_live else None,
+            }
+        )
+    return rows

@@ -1,0 +1,107 @@
+"""Database engines with the settings the event log relies on.
+
+SQLite: WAL, a busy timeout, and ``BEGIN IMMEDIATE`` for writers, so a ``monitor poll`` beside a
+running service waits its turn instead of failing. PostgreSQL: plain psycopg 3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from monitor.errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def dialect_of(url: str) -> str:
+    try:
+        return make_url(url).get_backend_name()
+    except ArgumentError:
+        raise StoreError(f"store.url is not a database URL: {mask_url(url)}") from None
+
+
+def mask_url(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def make_engine(url: str) -> Engine:
+    backend = dialect_of(url)
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        parsed = make_url(url)
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    raise StoreError(f"store.url: unsupported database {backend!r} (use sqlite or postgresql)")
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the state folder {folder}: {exc.strerror}") from None
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below decide how each transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        with contextlib.suppress(Exception):  # a read-only folder still lets us read
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
+    """One transaction; a writer on SQLite takes the write lock at its start."""
+    try:
+        with engine.connect() as conn:
+            if write:
+                conn = conn.execution_options(write=True)
+            with conn.begin():
+                yield conn
+    except OperationalError as exc:
+        raise StoreError(describe_operational_error(exc)) from exc
+
+
+def describe_operational_error(exc: OperationalError) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"the store is read-only: {text}"
+    if "locked" in lowered:
+        return f"the store stayed locked by another process for {BUSY_TIMEOUT_MS // 1000}s: {text}"
+    if "disk" in lowered and "full" in lowered:
+        return f"the disk holding the store is full: {text}"
+    if "unable to open" in lowered:
+        return f"cannot open the store: {text}"
+    return f"database error: {text.strip().splitlines()[0] if text.strip() else exc}"

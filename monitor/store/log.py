@@ -1,0 +1,182 @@
+"""The event log: append with optimistic concurrency, read by position.
+
+Appends are serialised (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so
+commit order is position order and a reader following the log by position never skips an event
+that commits late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from monitor.documents import Document
+from monitor.errors import ConcurrencyError
+from monitor.events import NewEvent, RecordedEvent, thaw
+from monitor.store.tables import DocumentRow, EventRow
+
+EVENTS = EventRow.__table__
+DOCUMENTS = DocumentRow.__table__
+_APPEND_LOCK_KEY = 7_311_046_002
+
+
+def lock_for_append(conn: Connection) -> None:
+    """Make this transaction the only appender until it commits (PostgreSQL; SQLite already is)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK_KEY})
+
+
+def stream_version(conn: Connection, stream: str) -> int:
+    version = conn.execute(
+        select(func.max(EVENTS.c.version)).where(EVENTS.c.stream == stream)
+    ).scalar()
+    return int(version or 0)
+
+
+def append(
+    conn: Connection,
+    events: Sequence[NewEvent],
+    *,
+    now: datetime,
+    expected: Mapping[str, int] | None = None,
+    documents: Iterable[Document] = (),
+) -> list[RecordedEvent]:
+    """Insert ``events`` in order; each stream's version must still be ``expected[stream]``."""
+    lock_for_append(conn)
+    for document in documents:
+        save_document(conn, document)
+    versions: dict[str, int] = {}
+    for stream in dict.fromkeys(e.stream for e in events):
+        current = stream_version(conn, stream)
+        if expected is not None and stream in expected and expected[stream] != current:
+            raise ConcurrencyError(
+                f"stream {stream} is at version {current}, expected {expected[stream]}"
+            )
+        versions[stream] = current
+    recorded = []
+    for event in events:
+        versions[event.stream] += 1
+        data = thaw(event.data)
+        try:
+            event_id = conn.execute(
+                insert(EVENTS)
+                .values(
+                    stream=event.stream,
+                    version=versions[event.stream],
+                    type=event.type,
+                    source=event.source,
+                    recorded_at=now,
+                    data=data,
+                )
+                .returning(EVENTS.c.id)
+            ).scalar_one()
+        except IntegrityError as exc:
+            raise ConcurrencyError(f"stream {event.stream} was appended to concurrently") from exc
+        recorded.append(
+            RecordedEvent(
+                id=event_id,
+                type=event.type,
+                stream=event.stream,
+                version=versions[event.stream],
+                recorded_at=now,
+                source=event.source,
+                data=data,
+            )
+        )
+    return recorded
+
+
+def save_document(conn: Connection, document: Document) -> None:
+    """Keep the bytes once per content hash."""
+    exists = conn.execute(
+        select(DOCUMENTS.c.sha256).where(DOCUMENTS.c.sha256 == document.sha256)
+    ).first()
+    if exists is None:
+        conn.execute(
+            insert(DOCUMENTS).values(
+                sha256=document.sha256,
+                size=len(document.content),
+                content_type=document.content_type,
+                url=document.url,
+                first_seen_at=document.fetched_at,
+                content=document.content,
+            )
+        )
+
+
+def load_document(conn: Connection, sha256: str) -> Document | None:
+    row = conn.execute(select(DOCUMENTS).where(DOCUMENTS.c.sha256 == sha256)).first()
+    if row is None:
+        return None
+    return Document(
+        sha256=row.sha256,
+        content=bytes(row.content),
+        url=row.url,
+        content_type=row.content_type,
+        fetched_at=row.first_seen_at,
+    )
+
+
+def to_event(row: Any) -> RecordedEvent:
+    return RecordedEvent(
+        id=row.id,
+        type=row.type,
+        stream=row.stream,
+        version=row.version,
+        recorded_at=row.recorded_at,
+        source=row.source,
+        data=row.data,
+    )
+
+
+def read(
+    conn: Connection,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+    source: str | None = None,
+    types: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    newest_first: bool = False,
+) -> list[RecordedEvent]:
+    query = select(EVENTS).where(EVENTS.c.id > after)
+    if source is not None:
+        query = query.where(EVENTS.c.source == source)
+    if types:
+        query = query.where(EVENTS.c.type.in_(list(types)))
+    if since is not None:
+        query = query.where(EVENTS.c.recorded_at >= since)
+    if until is not None:
+        query = query.where(EVENTS.c.recorded_at <= until)
+    query = query.order_by(EVENTS.c.id.desc() if newest_first else EVENTS.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [to_event(row) for row in conn.execute(query)]
+
+
+def iter_all(conn: Connection, *, after: int = 0, batch: int = 5000) -> Iterator[RecordedEvent]:
+    """Every event from position ``after`` on, in order, fetched in batches."""
+    position = after
+    while True:
+        rows = conn.execute(
+            select(EVENTS).where(EVENTS.c.id > position).order_by(EVENTS.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield to_event(row)
+        position = rows[-1].id
+
+
+def get(conn: Connection, event_id: int) -> RecordedEvent | None:
+    row = conn.execute(select(EVENTS).where(EVENTS.c.id == event_id)).first()
+    return None if row is None else to_event(row)
+
+
+def last_position(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(EVENTS.c.id))).scalar() or 0)

@@ -1,0 +1,180 @@
+"""The database tables, in three groups with different rules.
+
+* **Facts** — ``events`` and ``documents``: append-only, enforced by database triggers.
+* **Projections** — derived from the events; dropped and rebuilt by ``monitor replay``.
+* **Working state** — schedules, leases, HTTP validators, poll records, delivery attempts: losing
+  it costs a re-poll or a re-send, never a fact.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(JsonType, nullable=nullable))
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("stream", "version", name="uq_events_stream_version"),
+        Index("ix_events_source_id", "source", "id"),
+        Index("ix_events_type_id", "type", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(IdType, primary_key=True))
+    stream: str = Field(max_length=200)
+    version: int
+    type: str = Field(max_length=40)
+    source: str | None = Field(default=None, max_length=100)
+    recorded_at: datetime = Field(index=True)
+    data: dict[str, Any] = _json()
+
+
+class DocumentRow(SQLModel, table=True):
+    """A fetched document, kept by the sha256 of its bytes so every event can cite it."""
+
+    __tablename__ = "documents"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    content_type: str | None = Field(default=None, max_length=200)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    first_seen_at: datetime
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# --- projections -----------------------------------------------------------------------------
+
+
+class ProjectionPosition(SQLModel, table=True):
+    """How far each projection has followed the log."""
+
+    __tablename__ = "projection_positions"
+
+    name: str = Field(primary_key=True, max_length=50)
+    position: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class ListEntryRow(SQLModel, table=True):
+    """The current entries of each list source."""
+
+    __tablename__ = "list_entries"
+
+    source: str = Field(primary_key=True, max_length=100)
+    key_hash: str = Field(primary_key=True, max_length=40)  # keys can be 10 KB: index a hash
+    key: str = Field(sa_column=Column(Text, nullable=False))
+    entry: dict[str, Any] = _json()
+    event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class SeenItemRow(SQLModel, table=True):
+    """Feed items already recorded, so an item is published once across restarts."""
+
+    __tablename__ = "seen_items"
+
+    source: str = Field(primary_key=True, max_length=100)
+    item_hash: str = Field(primary_key=True, max_length=40)
+    item_id: str = Field(sa_column=Column(Text, nullable=False))
+    event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class SourceHealthRow(SQLModel, table=True):
+    """Per source: failing (fetches fail) and/or suspect (the list parses to too little)."""
+
+    __tablename__ = "source_health"
+
+    source: str = Field(primary_key=True, max_length=100)
+    failing: bool = False
+    failing_since: datetime | None = None
+    error: str | None = None
+    suspect: bool = False
+    suspect_since: datetime | None = None
+    last_change_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    last_change_at: datetime | None = None
+
+
+class StoryRow(SQLModel, table=True):
+    """News stories: the first report and the outlets that corroborated it."""
+
+    __tablename__ = "stories"
+
+    id: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(max_length=20)
+    key: list[str] = _json()
+    first_event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    first_published: datetime
+    last_published: datetime
+    reports: int = 1
+    sources: list[str] = _json()
+    urls: list[str] = _json()
+
+
+# --- working state ---------------------------------------------------------------------------
+
+
+class SourceStateRow(SQLModel, table=True):
+    """Schedule, lease and HTTP validators of a source."""
+
+    __tablename__ = "source_state"
+
+    source: str = Field(primary_key=True, max_length=100)
+    next_poll_at: datetime | None = Field(default=None, index=True)
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = None
+    etag: str | None = Field(default=None, sa_column=Column(Text))
+    last_modified: str | None = Field(default=None, max_length=200)
+    last_hash: str | None = Field(default=None, max_length=64)
+    last_poll_at: datetime | None = None
+    last_status: str | None = Field(default=None, max_length=40)
+    last_error: str | None = None
+    consecutive_failures: int = 0
+
+
+class PollRow(SQLModel, table=True):
+    """One line per poll: what was fetched, how long it took, what it recorded."""
+
+    __tablename__ = "polls"
+
+    id: int | None = Field(default=None, sa_column=Column(IdType, primary_key=True))
+    source: str = Field(max_length=100, index=True)
+    started_at: datetime
+    duration_ms: int
+    status: str = Field(max_length=40)
+    http_status: int | None = None
+    bytes: int = 0
+    events: int = 0
+    error: str | None = None
+    worker: str | None = Field(default=None, max_length=200)
+
+
+PROJECTION_TABLES = (
+    ListEntryRow.__table__,
+    SeenItemRow.__table__,
+    SourceHealthRow.__table__,
+    StoryRow.__table__,
+    ProjectionPosition.__table__,
+)

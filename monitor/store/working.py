@@ -1,0 +1,87 @@
+"""Working state: schedules, HTTP validators, failure counters and the per-poll record.
+
+None of this is a fact. Losing it costs a re-poll, never an event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from monitor.store.tables import PollRow, SourceStateRow
+
+STATE = SourceStateRow.__table__
+POLLS = PollRow.__table__
+
+
+@dataclass(frozen=True)
+class SourceState:
+    source: str
+    next_poll_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_hash: str | None = None
+    last_poll_at: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(SourceState))
+
+
+def load_state(conn: Connection, source: str) -> SourceState:
+    row = conn.execute(select(STATE).where(STATE.c.source == source)).first()
+    if row is None:
+        return SourceState(source=source)
+    return SourceState(**{k: getattr(row, k) for k in _STATE_FIELDS})
+
+
+def all_states(conn: Connection) -> dict[str, SourceState]:
+    return {
+        row.source: SourceState(**{k: getattr(row, k) for k in _STATE_FIELDS})
+        for row in conn.execute(select(STATE))
+    }
+
+
+def save_state(conn: Connection, source: str, **values: Any) -> None:
+    """Update some columns of a source's working state, creating its row if needed."""
+    unknown = set(values) - set(_STATE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown source_state columns: {sorted(unknown)}")
+    updated = conn.execute(update(STATE).where(STATE.c.source == source).values(**values))
+    if updated.rowcount == 0:
+        conn.execute(insert(STATE).values(source=source, **values))
+
+
+def record_poll(
+    conn: Connection,
+    *,
+    source: str,
+    started_at: datetime,
+    duration_ms: int,
+    status: str,
+    http_status: int | None,
+    size: int,
+    events: int,
+    error: str | None,
+    worker: str | None,
+) -> None:
+    conn.execute(
+        insert(POLLS).values(
+            source=source,
+            started_at=started_at,
+            duration_ms=duration_ms,
+            status=status,
+            http_status=http_status,
+            bytes=size,
+            events=events,
+            error=error,
+            worker=worker,
+        )
+    )
