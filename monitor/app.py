@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from monitor.clock import utcnow
 from monitor.config import Settings, Source
@@ -20,9 +21,12 @@ from monitor.events import PARSE_SUSPECT, RecordedEvent, source_stream
 from monitor.fetch import Fetched, Fetcher
 from monitor.poll import Detector, Poller, PollResult, list_state, parse_document
 from monitor.projections.health import health_of
-from monitor.store import Store, log
+from monitor.schedule import first_poll_at, next_delay
+from monitor.store import Store, leases, log
 
 logger = logging.getLogger("monitor")
+
+LEASE_MARGIN = 120.0  # seconds a lease outlives the longest request it covers
 
 
 def worker_id() -> str:
@@ -52,14 +56,72 @@ class App:
         return [known[i] for i in ids]
 
     async def poll(self, sources: Sequence[Source]) -> list[PollResult]:
+        """Poll ``sources`` now (whether due or not), skipping any another process holds."""
         async with Fetcher(self.settings.http) as fetcher:
-            poller = Poller(
-                self.settings, self.store, fetcher, worker=self.worker, detector=self.detector
-            )
-            results = await asyncio.gather(*(poller.poll(s) for s in sources))
-        for result in results:
-            log_poll(result)
+            return await self.poll_with(fetcher, sources, due_only=False)
+
+    async def poll_with(
+        self, fetcher: Fetcher, sources: Sequence[Source], *, due_only: bool
+    ) -> list[PollResult]:
+        claimed = await asyncio.to_thread(self.claim, sources, due_only=due_only)
+        poller = self.poller(fetcher)
+        results = await asyncio.gather(*(self.poll_claimed(poller, s) for s in claimed))
         return list(results)
+
+    def poller(self, fetcher: Fetcher) -> Poller:
+        return Poller(
+            self.settings, self.store, fetcher, worker=self.worker, detector=self.detector
+        )
+
+    def claim(
+        self, sources: Sequence[Source], *, due_only: bool, limit: int | None = None
+    ) -> list[Source]:
+        """Lease the sources this process may poll now; the rest are due or held elsewhere."""
+        now = utcnow()
+        by_id = {s.id: s for s in sources}
+        with self.store.write_tx() as conn:
+            leases.ensure_rows(conn, {s.id: first_poll_at(now, s.every) for s in sources})
+            lease = max(self.settings.timeout(s) for s in sources) + LEASE_MARGIN if sources else 0
+            ids = leases.claim(
+                conn,
+                worker=self.worker,
+                now=now,
+                lease=lease,
+                sources=list(by_id),
+                due_only=due_only,
+                limit=limit,
+            )
+            if not due_only:
+                for source, owner in leases.holders(
+                    conn, [i for i in by_id if i not in ids], now
+                ).items():
+                    logger.warning("source %s is being polled by %s; skipped", source, owner)
+        return [by_id[i] for i in ids]
+
+    async def poll_claimed(self, poller: Poller, source: Source) -> PollResult:
+        """Poll a leased source, then schedule its next poll and release the lease."""
+        try:
+            result = await poller.poll(source)
+        except BaseException:
+            await asyncio.to_thread(self._release, source, None)
+            raise
+        failures = 0
+        if result.failed:
+            failures = (
+                await asyncio.to_thread(self.store.source_state, source.id)
+            ).consecutive_failures
+        delay = next_delay(source.every, failures=failures, retry_after=result.retry_after)
+        await asyncio.to_thread(self._release, source, utcnow() + timedelta(seconds=delay))
+        log_poll(result)
+        return result
+
+    def _release(self, source: Source, next_poll_at: datetime | None) -> None:
+        with self.store.write_tx() as conn:
+            leases.finish(conn, worker=self.worker, source=source.id, next_poll_at=next_poll_at)
+
+    def release_all(self) -> None:
+        with self.store.write_tx() as conn:
+            leases.release_all(conn, worker=self.worker)
 
     def poll_now(self, sources: Sequence[Source]) -> list[PollResult]:
         return asyncio.run(self.poll(sources))
@@ -92,7 +154,9 @@ class App:
             try:
                 entries = parse_document(source, fetched)
             except ParseError as exc:
-                raise UsageError(f"{source_id}: the suspect document no longer parses: {exc}") from exc
+                raise UsageError(
+                    f"{source_id}: the suspect document no longer parses: {exc}"
+                ) from exc
             stream = source_stream(source.id)
             events = list_events(
                 list_state(conn, source, suspect=True),

@@ -70,9 +70,13 @@ def _root(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Config file (default: $MONITOR_CONFIG or ./monitor.toml)."),
+        typer.Option(
+            "--config", "-c", help="Config file (default: $MONITOR_CONFIG or ./monitor.toml)."
+        ),
     ] = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output.")
+    ] = 0,
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
 ) -> None:
     if version:
@@ -124,7 +128,9 @@ def _print_jsonl(rows: list[dict[str, Any]]) -> None:
 @cli.command()
 def run(
     ctx: typer.Context,
-    once: Annotated[bool, typer.Option("--once", help="Poll every source once, deliver, exit.")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll every source once, deliver, exit.")
+    ] = False,
 ) -> None:
     """Run the service: poll each source on its schedule until SIGTERM/SIGINT."""
     c = _ctx(ctx)
@@ -138,6 +144,8 @@ def run(
             return
         from monitor.service import run_service
 
+        if c.verbose == 0 and not os.environ.get("MONITOR_LOG_LEVEL"):
+            setup_logging(1)  # the service logs one line per poll
         raise typer.Exit(run_service(app))
 
 
@@ -182,7 +190,9 @@ def _print_poll_results(results: list[Any]) -> None:
 @cli.command("log")
 def log_(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option(help="From this date (ISO 8601, or 7d / 12h ago).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From this date (ISO 8601, or 7d / 12h ago).")
+    ] = None,
     until: Annotated[str | None, typer.Option(help="Up to this date.")] = None,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
@@ -231,7 +241,9 @@ def _about(event: RecordedEvent, entity: str) -> bool:
 def show(
     ctx: typer.Context,
     event_id: Annotated[int, typer.Argument(metavar="ID", help="The event id.")],
-    document: Annotated[bool, typer.Option("--document", help="Print the fetched document's bytes.")] = False,
+    document: Annotated[
+        bool, typer.Option("--document", help="Print the fetched document's bytes.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """One event with its evidence."""
@@ -252,7 +264,9 @@ def show(
     if as_json:
         _print_jsonl([{**event.to_dict(), "evidence": evidence}])
         return
-    out.print(f"[bold]#{event.id} {event.type}[/bold]  {_time(event.recorded_at)}  source: {event.source or '-'}")
+    out.print(
+        f"[bold]#{event.id} {event.type}[/bold]  {_time(event.recorded_at)}  source: {event.source or '-'}"
+    )
     out.print(summary(event))
     data = thaw(event.data)
     for key, value in data.items():
@@ -279,14 +293,18 @@ def show(
     if story:
         out.print(f"  story {story['id']}: {len(story['reports'])} report(s)")
         for report in story["reports"]:
-            out.print(f"    #{report['id']} {report['published'] or '-'} {report['source']}: {report['title']} <{report['url']}>")
+            out.print(
+                f"    #{report['id']} {report['published'] or '-'} {report['source']}: {report['title']} <{report['url']}>"
+            )
 
 
 @cli.command()
 def state(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="A list source id.")],
-    at: Annotated[str | None, typer.Option("--at", help="As known at this moment (ISO 8601 or 7d).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="As known at this moment (ISO 8601 or 7d).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The entries of a list source, now or as the monitor knew them at any past moment."""
@@ -297,7 +315,11 @@ def state(
     with c.app() as app:
         app.sources([source])
         with app.store.read_tx() as conn:
-            entries = current_entries(conn, source) if moment is None else entries_at(conn, source, moment)
+            entries = (
+                current_entries(conn, source)
+                if moment is None
+                else entries_at(conn, source, moment)
+            )
     rows = sorted(entries.values(), key=lambda e: str(e["key"]))
     if as_json:
         _print_jsonl(rows)
@@ -318,7 +340,10 @@ def _cell(value: Any) -> str:
 
 
 @cli.command()
-def accept(ctx: typer.Context, source: Annotated[str, typer.Argument(help="A list source in parse_suspect.")]) -> None:
+def accept(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A list source in parse_suspect.")],
+) -> None:
     """Take a suspect list as the truth: record its removals and alert them."""
     with _ctx(ctx).app() as app:
         recorded = app.accept(source)
@@ -353,11 +378,29 @@ def sources(
     if as_json:
         _print_jsonl(rows)
         return
-    table = Table("id", "kind", "every", "last poll", "status", "last change", "health", "next poll", "worker", box=None)
+    table = Table(
+        "id",
+        "kind",
+        "every",
+        "last poll",
+        "status",
+        "last change",
+        "health",
+        "next poll",
+        "worker",
+        box=None,
+    )
     for r in rows:
         table.add_row(
-            r["id"], r["kind"], r["every"], r["last_poll"] or "-", r["last_status"] or "-",
-            r["last_change"] or "-", r["health"], r["next_poll"] or "-", r["worker"] or "-",
+            r["id"],
+            r["kind"],
+            r["every"],
+            r["last_poll"] or "-",
+            r["last_status"] or "-",
+            r["last_change"] or "-",
+            r["health"],
+            r["next_poll"] or "-",
+            r["worker"] or "-",
         )
     out.print(table)
 
@@ -374,17 +417,27 @@ def replay(
     with _ctx(ctx).app() as app:
         report = do_replay(app.store, write=write)
     if as_json:
-        _print_jsonl([{
-            "events": report.events,
-            "matches": report.matches,
-            "written": report.written,
-            "differences": {k: {"missing": m, "extra": x} for k, (m, x) in report.differences.items()},
-        }])
+        _print_jsonl(
+            [
+                {
+                    "events": report.events,
+                    "matches": report.matches,
+                    "written": report.written,
+                    "differences": {
+                        k: {"missing": m, "extra": x} for k, (m, x) in report.differences.items()
+                    },
+                }
+            ]
+        )
     else:
         out.print(f"replayed {report.events} events")
         for table, (missing, extra) in report.differences.items():
-            out.print(f"  {table}: {missing} row(s) missing from the stored projection, {extra} extra")
-        out.print("projections match the log" if report.matches else "projections DO NOT match the log")
+            out.print(
+                f"  {table}: {missing} row(s) missing from the stored projection, {extra} extra"
+            )
+        out.print(
+            "projections match the log" if report.matches else "projections DO NOT match the log"
+        )
         if write:
             out.print("stored projections replaced by the rebuilt ones")
     if not report.matches and not write:

@@ -113,6 +113,15 @@ class DeliverySettings(_Model):
     give_up_after: Duration = 24 * 3600.0
 
 
+class ServiceSettings(_Model):
+    """``monitor run``: how often it looks for due sources and pending alerts, and how long
+    SIGTERM waits for in-flight work."""
+
+    tick: Duration = 1.0
+    deliver_every: Duration = 5.0
+    grace: Duration = 8.0
+
+
 class Watch(_Model):
     entity: str = Field(min_length=1)
     aliases: list[str] = []
@@ -233,6 +242,7 @@ class Settings(_Model):
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()
     delivery: DeliverySettings = DeliverySettings()
+    service: ServiceSettings = ServiceSettings()
     watches: list[Watch] = []
     topics: list[Topic] = []
     channels: list[Channel] = []
@@ -340,6 +350,7 @@ _TOP_LEVEL = {
     "alerts": "alerts",
     "health": "health",
     "delivery": "delivery",
+    "service": "service",
     "watch": "watches",
     "topic": "topics",
     "channel": "channels",

@@ -64,7 +64,7 @@ def test_http_charset() -> None:
 
 
 def test_lying_http_charset_falls_through_to_meta() -> None:
-    body = ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">' + RUSSIAN)
+    body = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">' + RUSSIAN
     assert decode_text(body.encode("cp1251"), "text/html; charset=utf-8", None).endswith(RUSSIAN)
 
 

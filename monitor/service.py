@@ -1,0 +1,160 @@
+"""``monitor run``: the long-running service.
+
+APScheduler only *triggers* work: every tick a job claims the sources that are due (due times and
+leases live in the database, so a restart neither re-polls everything nor skips a source, and
+several workers can share one PostgreSQL store), and another job drains the outbox. On SIGTERM or
+SIGINT the service stops claiming, lets in-flight polls and sends finish within the grace period,
+releases its leases and exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.app import LEASE_MARGIN, App
+from monitor.clock import utcnow
+from monitor.fetch import Fetcher
+from monitor.store import leases
+
+logger = logging.getLogger("monitor.service")
+
+
+class Service:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.settings = app.settings.service
+        self.inflight: dict[str, asyncio.Task[Any]] = {}
+        self.delivering: asyncio.Task[Any] | None = None
+        self.stopping = False
+        self.poller: Any = None
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        sources = self.app.settings.enabled_sources
+        logger.info(
+            "service started: worker=%s sources=%d store=%s",
+            self.app.worker,
+            len(sources),
+            self.app.store,
+        )
+        async with Fetcher(self.app.settings.http) as fetcher:
+            self.poller = self.app.poller(fetcher)
+            scheduler = AsyncIOScheduler(event_loop=loop)
+            common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+            scheduler.add_job(
+                self.claim_due,
+                "interval",
+                seconds=self.settings.tick,
+                id="claim",
+                next_run_time=utcnow(),
+                **common,
+            )
+            scheduler.add_job(
+                self.deliver,
+                "interval",
+                seconds=self.settings.deliver_every,
+                id="deliver",
+                next_run_time=utcnow(),
+                **common,
+            )
+            scheduler.add_job(
+                self.renew_leases,
+                "interval",
+                seconds=max(5.0, LEASE_MARGIN / 4),
+                id="renew",
+                **common,
+            )
+            scheduler.start()
+            try:
+                await stop.wait()
+            finally:
+                logger.info("stopping: finishing %d in-flight poll(s)", len(self.inflight))
+                self.stopping = True
+                scheduler.pause()
+                await self.drain()
+                scheduler.shutdown(wait=False)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        logger.info("service stopped")
+        return 0
+
+    async def claim_due(self) -> None:
+        if self.stopping:
+            return
+        room = self.app.settings.http.concurrency - len(self.inflight)
+        if room <= 0:
+            return
+        sources = [s for s in self.app.settings.enabled_sources if s.id not in self.inflight]
+        try:
+            claimed = await asyncio.to_thread(self.app.claim, sources, due_only=True, limit=room)
+        except Exception:
+            logger.exception("could not claim due sources; will try again")
+            return
+        for source in claimed:
+            task = asyncio.create_task(self.app.poll_claimed(self.poller, source))
+            self.inflight[source.id] = task
+            task.add_done_callback(lambda t, sid=source.id: self._done(sid, t))
+
+    def _done(self, source_id: str, task: asyncio.Task[Any]) -> None:
+        self.inflight.pop(source_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("poll of %s crashed: %r", source_id, task.exception())
+
+    async def deliver(self) -> None:
+        deliver = getattr(self.app, "deliver", None)
+        if deliver is None or self.stopping:
+            return
+        self.delivering = asyncio.current_task()
+        try:
+            await deliver()
+        except Exception:
+            logger.exception("delivery pass failed; will try again")
+        finally:
+            self.delivering = None
+
+    async def renew_leases(self) -> None:
+        if not self.inflight:
+            return
+        until = utcnow() + timedelta(seconds=LEASE_MARGIN)
+        ids = list(self.inflight)
+
+        def renew() -> None:
+            with self.app.store.write_tx() as conn:
+                leases.renew(conn, worker=self.app.worker, sources=ids, until=until)
+
+        try:
+            await asyncio.to_thread(renew)
+        except Exception:
+            logger.exception("could not renew leases")
+
+    async def drain(self) -> None:
+        """Let in-flight work finish within the grace period; abandon the rest cleanly."""
+        pending = set(self.inflight.values())
+        if self.delivering is not None:
+            pending.add(self.delivering)
+        if pending:
+            _done, late = await asyncio.wait(pending, timeout=self.settings.grace)
+            for task in late:
+                task.cancel()
+            if late:
+                logger.warning("%d task(s) did not finish within the grace period", len(late))
+                with contextlib.suppress(Exception):
+                    await asyncio.wait(late, timeout=1.0)
+        try:
+            await asyncio.to_thread(self.app.release_all)
+        except Exception:
+            logger.exception("could not release leases (they expire by themselves)")
+
+
+def run_service(app: App) -> int:
+    return asyncio.run(Service(app).run())

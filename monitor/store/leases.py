@@ -1,0 +1,112 @@
+"""Claiming sources by lease, so each due source is polled by exactly one process.
+
+The database is the coordinator (APScheduler 3 cannot share a job store between processes).
+PostgreSQL: ``UPDATE ... WHERE source IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING``.
+SQLite has no ``FOR UPDATE``; the caller's ``BEGIN IMMEDIATE`` makes the ``UPDATE ... RETURNING``
+exclusive instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from monitor.store.working import STATE
+
+
+def ensure_rows(conn: Connection, first_due: dict[str, datetime]) -> None:
+    """Create working-state rows for sources seen for the first time, due at the given time."""
+    known = {row.source for row in conn.execute(select(STATE.c.source))}
+    missing = [{"source": s, "next_poll_at": t} for s, t in first_due.items() if s not in known]
+    if missing:
+        conn.execute(insert(STATE), missing)
+    unscheduled = [s for s in first_due if s in known]
+    for source in unscheduled:
+        conn.execute(
+            update(STATE)
+            .where(STATE.c.source == source, STATE.c.next_poll_at.is_(None))
+            .values(next_poll_at=first_due[source])
+        )
+
+
+def claim(
+    conn: Connection,
+    *,
+    worker: str,
+    now: datetime,
+    lease: float,
+    sources: Sequence[str],
+    due_only: bool,
+    limit: int | None = None,
+) -> list[str]:
+    """Lease the given sources that no live lease holds (and, with ``due_only``, that are due)."""
+    if not sources:
+        return []
+    free = or_(
+        STATE.c.lease_until.is_(None), STATE.c.lease_until < now, STATE.c.lease_owner == worker
+    )
+    condition = and_(STATE.c.source.in_(list(sources)), free)
+    if due_only:
+        condition = and_(condition, STATE.c.next_poll_at <= now)
+    candidates = select(STATE.c.source).where(condition).order_by(STATE.c.next_poll_at)
+    if limit is not None:
+        candidates = candidates.limit(limit)
+    if conn.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    until = now + timedelta(seconds=lease)
+    result = conn.execute(
+        update(STATE)
+        .where(STATE.c.source.in_(candidates.scalar_subquery()))
+        .values(lease_owner=worker, lease_until=until)
+        .returning(STATE.c.source)
+    )
+    return [row.source for row in result]
+
+
+def renew(conn: Connection, *, worker: str, sources: Sequence[str], until: datetime) -> None:
+    if sources:
+        conn.execute(
+            update(STATE)
+            .where(STATE.c.source.in_(list(sources)), STATE.c.lease_owner == worker)
+            .values(lease_until=until)
+        )
+
+
+def finish(conn: Connection, *, worker: str, source: str, next_poll_at: datetime | None) -> None:
+    """Release a lease; with ``next_poll_at``, also set when the source is due again."""
+    values: dict[str, object] = {"lease_owner": None, "lease_until": None}
+    if next_poll_at is not None:
+        values["next_poll_at"] = next_poll_at
+    conn.execute(
+        update(STATE)
+        .where(STATE.c.source == source, STATE.c.lease_owner == worker)
+        .values(**values)
+    )
+
+
+def release_all(conn: Connection, *, worker: str) -> None:
+    conn.execute(
+        update(STATE)
+        .where(STATE.c.lease_owner == worker)
+        .values(lease_owner=None, lease_until=None)
+    )
+
+
+def holders(conn: Connection, sources: Sequence[str], now: datetime) -> dict[str, str]:
+    """Who holds a live lease on each of ``sources``."""
+    rows = conn.execute(
+        select(STATE.c.source, STATE.c.lease_owner).where(
+            STATE.c.source.in_(list(sources)), STATE.c.lease_until >= now
+        )
+    )
+    return {row.source: row.lease_owner for row in rows if row.lease_owner}
+
+
+def next_due(conn: Connection, sources: Sequence[str]) -> datetime | None:
+    from sqlalchemy import func
+
+    return conn.execute(
+        select(func.min(STATE.c.next_poll_at)).where(STATE.c.source.in_(list(sources)))
+    ).scalar()
