@@ -36,8 +36,8 @@ cli = typer.Typer(
 db_cli = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 cli.add_typer(db_cli, name="db")
 
-out = Console(soft_wrap=False, highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout.")]
 
@@ -464,7 +464,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run_cli(app: Callable[..., Any], argv: list[str] | None = None) -> None:
     try:
-        app(args=argv, prog_name="monitor", standalone_mode=False)
+        code = app(args=argv, prog_name="monitor", standalone_mode=False)
     except (ConfigError, UsageError) as exc:
         err.print(f"monitor: {exc}", markup=False)
         sys.exit(2)
@@ -478,11 +478,12 @@ def run_cli(app: Callable[..., Any], argv: list[str] | None = None) -> None:
         sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # Usage errors of typer's (vendored) click arrive here in non-standalone mode.
+        if callable(getattr(exc, "show", None)) and isinstance(
+            getattr(exc, "exit_code", None), int
+        ):
             exc.show()
             sys.exit(exc.exit_code)
         raise
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -306,7 +306,10 @@ def _read_toml(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return substitute_env(data, env, "")
+    try:
+        return substitute_env(data, env, "")
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _explain(error: ValidationError, file: Path, prefix: str = "") -> str:

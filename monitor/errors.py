@@ -30,10 +30,18 @@ class ConcurrencyError(StoreError):
 class FetchError(MonitorError):
     """A document could not be fetched. ``kind`` is a short machine-readable reason."""
 
-    def __init__(self, kind: str, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        http_status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.retry_after = retry_after
+        self.http_status = http_status
 
 
 class ParseError(MonitorError):

@@ -46,9 +46,7 @@ def evidence_for(store: Store, event: RecordedEvent) -> dict[str, Any]:
         story = event.data.get("story")
         if story:
             reports = [
-                e
-                for e in log.read(conn, types=_STORY_TYPES)
-                if e.data.get("story") == story
+                e for e in log.read(conn, types=_STORY_TYPES) if e.data.get("story") == story
             ]
             evidence["story"] = {
                 "id": story,

@@ -121,6 +121,7 @@ class Fetcher:
                     "http_status",
                     f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                     retry_after=retry_after(response.headers.get("Retry-After")),
+                    http_status=response.status_code,
                 )
             declared = response.headers.get("Content-Length")
             if (

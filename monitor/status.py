@@ -37,14 +37,20 @@ def source_rows(app: Any) -> list[dict[str, Any]]:
                 "every": _every(source.every),
                 "url": source.url,
                 "enabled": source.enabled,
-                "last_poll": format_time(state.last_poll_at) if state and state.last_poll_at else None,
+                "last_poll": format_time(state.last_poll_at)
+                if state and state.last_poll_at
+                else None,
                 "last_status": state.last_status if state else None,
                 "last_error": state.last_error if state else None,
                 "consecutive_failures": state.consecutive_failures if state else 0,
-                "last_change": format_time(h["last_change_at"]) if h.get("last_change_at") else None,
+                "last_change": format_time(h["last_change_at"])
+                if h.get("last_change_at")
+                else None,
                 "last_change_id": h.get("last_change_id"),
                 "health": status,
-                "next_poll": format_time(state.next_poll_at) if state and state.next_poll_at else None,
+                "next_poll": format_time(state.next_poll_at)
+                if state and state.next_poll_at
+                else None,
                 "worker": state.lease_owner if lease_live else None,
             }
         )

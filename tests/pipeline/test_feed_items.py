@@ -68,7 +68,10 @@ def test_items_are_published_once_across_polls_and_processes(
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-m", "monitor", "--config", str(config), "poll", "wire"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     final = _published(invoke, config)

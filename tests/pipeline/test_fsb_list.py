@@ -37,7 +37,9 @@ def serve(httpserver: HTTPServer, current: dict) -> str:
     return httpserver.url_for("/terror.htm")
 
 
-def test_one_edited_decision_is_one_entry_changed(httpserver: HTTPServer, tmp_path: Path, invoke) -> None:
+def test_one_edited_decision_is_one_entry_changed(
+    httpserver: HTTPServer, tmp_path: Path, invoke
+) -> None:
     page = shared("ru_fsb/fsb_terror_list_2024.html").read_bytes()
     current = {"body": page}
     config = write_config(tmp_path, FSB_SOURCE.format(url=serve(httpserver, current)))
@@ -80,7 +82,9 @@ def test_the_taliban_suspension_split_out_of_a_rowspan_is_one_change(
     start = text.index('<td rowspan="15">') + len('<td rowspan="15">')
     decision = text[start : text.index("</td>", start)]
     text = text.replace('<td rowspan="15">', '<td rowspan="10">')
-    suspended = f"{decision}. Запрет деятельности приостановлен решением Верховного Суда РФ от 17.04.2025"
+    suspended = (
+        f"{decision}. Запрет деятельности приостановлен решением Верховного Суда РФ от 17.04.2025"
+    )
     text = text.replace(
         "<td>«Движение Талибан»</td></tr>",
         f"<td>«Движение Талибан»</td><td>{suspended}</td></tr>",
@@ -99,7 +103,9 @@ def test_the_taliban_suspension_split_out_of_a_rowspan_is_one_change(
     assert "Запрет деятельности приостановлен" in change["entry"]["decision"]
 
 
-def test_a_vanished_table_is_suspect_not_removals(httpserver: HTTPServer, tmp_path: Path, invoke) -> None:
+def test_a_vanished_table_is_suspect_not_removals(
+    httpserver: HTTPServer, tmp_path: Path, invoke
+) -> None:
     page = shared("ru_fsb/fsb_terror_list_2024.html").read_bytes()
     current = {"body": page}
     config = write_config(tmp_path, FSB_SOURCE.format(url=serve(httpserver, current)))
@@ -108,7 +114,9 @@ def test_a_vanished_table_is_suspect_not_removals(httpserver: HTTPServer, tmp_pa
 
     text = page.decode("cp1251")
     start, end = text.index("<table"), text.index("</table>") + len("</table>")
-    current["body"] = (text[:start] + "<p>Страница на реконструкции</p>" + text[end:]).encode("cp1251")
+    current["body"] = (text[:start] + "<p>Страница на реконструкции</p>" + text[end:]).encode(
+        "cp1251"
+    )
     result = invoke(config, "poll", "ru-fsb")
     assert result.code == 0 and "suspect" in result.out
     new = _events(invoke, config, last)

@@ -45,7 +45,10 @@ def snapshot(path: Path) -> dict[str, dict[str, str]]:
             continue
         reference = _norm(element.findtext("REFERENCE_NUMBER"))
         name = _norm(
-            " ".join(element.findtext(t) or "" for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"))
+            " ".join(
+                element.findtext(t) or ""
+                for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+            )
         )
         entries[reference] = {
             "key": reference,
@@ -57,12 +60,16 @@ def snapshot(path: Path) -> dict[str, dict[str, str]]:
     return entries
 
 
-def test_un_snapshots_give_exactly_their_differences(httpserver: HTTPServer, tmp_path: Path, invoke) -> None:
+def test_un_snapshots_give_exactly_their_differences(
+    httpserver: HTTPServer, tmp_path: Path, invoke
+) -> None:
     files = [shared(f"un/un_consolidated_{day}.xml") for day in SNAPSHOTS]
     snapshots = [snapshot(f) for f in files]
     current = {"body": b""}
     httpserver.expect_request("/consolidated.xml").respond_with_handler(
-        lambda request: __import__("werkzeug").Response(current["body"], content_type="application/xml")
+        lambda request: __import__("werkzeug").Response(
+            current["body"], content_type="application/xml"
+        )
     )
     config = write_config(tmp_path, SOURCE.format(url=httpserver.url_for("/consolidated.xml")))
 
@@ -89,7 +96,9 @@ def test_un_snapshots_give_exactly_their_differences(httpserver: HTTPServer, tmp
             previous = snapshots[index - 1]
             assert set(added) == set(expected) - set(previous)
             assert set(removed) == set(previous) - set(expected)
-            really_changed = {k for k in set(expected) & set(previous) if expected[k] != previous[k]}
+            really_changed = {
+                k for k in set(expected) & set(previous) if expected[k] != previous[k]
+            }
             assert set(changed) == really_changed
             for key, event in changed.items():
                 assert event["data"]["before"] == previous[key]
@@ -106,11 +115,21 @@ def test_un_snapshots_give_exactly_their_differences(httpserver: HTTPServer, tmp
     assert len(set(snapshots[1]) - set(snapshots[2])) > 50
 
     for moment, expected in zip(moments, snapshots, strict=True):
-        result = invoke(config, "state", "un-sc-consolidated", "--at", format_time(moment).replace("Z", "") + "." + f"{moment.microsecond:06d}", "--json")
+        result = invoke(
+            config,
+            "state",
+            "un-sc-consolidated",
+            "--at",
+            format_time(moment).replace("Z", "") + "." + f"{moment.microsecond:06d}",
+            "--json",
+        )
         assert result.code == 0, result
         rows = [json.loads(line) for line in result.out.splitlines()]
         assert {r["key"]: r for r in rows} == expected
-    now_rows = [json.loads(x) for x in invoke(config, "state", "un-sc-consolidated", "--json").out.splitlines()]
+    now_rows = [
+        json.loads(x)
+        for x in invoke(config, "state", "un-sc-consolidated", "--json").out.splitlines()
+    ]
     assert {r["key"]: r for r in now_rows} == snapshots[-1]
 
     # An unchanged document is not parsed again and records nothing.
