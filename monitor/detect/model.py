@@ -1,0 +1,43 @@
+"""The values the news-detection layer takes and returns: plain frozen data, no behaviour.
+
+Kept apart from the rules so the pipeline (and its tests) can build items and read findings
+without importing the classifier's regular expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+ACTIONS = ("added", "removed", "amended", "announced_addition", "announced_removal", "suspended")
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """One feed item as the detector sees it; ``summary`` may hold HTML (tags are stripped)."""
+
+    title: str
+    summary: str = ""
+    text: str = ""
+    url: str = ""
+    published: datetime | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Designation:
+    """A reported change to an official list: who changed it, for whom, and how."""
+
+    actor: str
+    entity: str
+    action: str
+    watched: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """A configured topic an item is about, with the sentence that says so."""
+
+    topic: str
+    evidence: str

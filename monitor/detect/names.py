@@ -1,0 +1,248 @@
+"""Names of organisations: normalisation, alias patterns and a gazetteer of often-listed groups.
+
+A name is matched by a regular expression built from its aliases, tolerant of what reports do to
+names: case, quotes, hyphens, the possessive 's, Taleban/Taliban-style vowel variants and Russian
+inflection («Талибан», «Талибана», «движения «Талибан»», «талибы»). The same rules make the
+canonical key a story is grouped by, so "HTS" and "Hayat Tahrir al-Sham" are one entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from monitor.config import Watch
+from monitor.detect.text import prep
+
+_RU_ENDINGS = sorted(
+    """ами ями ого его ому ему ыми ими ой ей ий ый ая яя ое ее ую юю ом ем ам ям ах ях ов ев ых их ым
+    им а я о е у ю ы и ь й""".split(),
+    key=len,
+    reverse=True,
+)
+_CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
+_QUOTES = "«»\"“”„"
+_TOKEN_SPLIT = re.compile(r"[\s\-‐–—«»\"“”„]+")
+_JOINER = r"[\s\-‐–—«»\"“”„]+"
+_VARIANTS = {"taleban": "taliban", "talibs": "taliban", "talib": "taliban"}
+
+
+def ru_stem(word: str) -> str:
+    """Strip one Russian case/number ending, keeping at least four letters of stem."""
+    word = word.lower().replace("ё", "е")
+    for ending in _RU_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def normalise(name: str) -> str:
+    """A comparison key: casefolded, unquoted, no possessive, Russian endings stemmed."""
+    value = prep(name).casefold()
+    value = re.sub(r"'s\b", "", value)
+    value = re.sub(rf"[{_QUOTES}'()\[\].,]", " ", value)
+    value = re.sub(r"[\s\-‐–—]+", " ", value).strip()
+    words = [_VARIANTS.get(w, w) for w in value.split()]
+    if words and _CYRILLIC.search(words[-1]):
+        words[-1] = ru_stem(words[-1])
+    return " ".join(words)
+
+
+def _token_regex(token: str, last: bool) -> str:
+    """One word of an alias, with the variation reports give it."""
+    token = prep(token)
+    upper = sum(ch.isupper() for ch in token)
+    if _CYRILLIC.search(token):
+        if upper >= 2 and len(token) <= 6:  # an acronym: КСИР, ИГИЛ, ХТШ (+ case ending)
+            return rf"(?-i:{re.escape(token)})[а-я]{{0,2}}"
+        stem = ru_stem(token) if len(token) > 4 else token.lower()
+        body = "".join("[её]" if ch == "е" else re.escape(ch) for ch in stem)
+        return body + r"[а-яё]{0,4}"
+    if upper >= 2 and len(token) <= 6:  # HTS, IRGC, TdA, MS: case matters
+        return rf"(?-i:{re.escape(token)})" + (r"(?:'s)?" if last else "")
+    low = token.lower()
+    parts = []
+    for i, ch in enumerate(low):
+        if ch == "'":
+            parts.append("'?")
+        elif i > 0 and ch in "ie" and len(low) >= 6:
+            parts.append("[ie]")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts) + (r"(?:'s|s|es)?" if last else "")
+
+
+def phrase_regex(phrase: str) -> str:
+    """A regular expression (source) for a name or phrase, word-bounded on both sides."""
+    tokens = [t for t in _TOKEN_SPLIT.split(prep(phrase).strip()) if t]
+    body = _JOINER.join(_token_regex(t, i == len(tokens) - 1) for i, t in enumerate(tokens))
+    return rf"(?<![\w-]){body}(?![\w])"
+
+
+# Organisations and people that lists and reports name often. canonical: aliases.
+KNOWN: dict[str, tuple[str, ...]] = {
+    "Taliban": ("Taliban", "Taleban", "Islamic Emirate of Afghanistan", "Талибан", "талибы",
+                "Исламский Эмират Афганистан"),
+    "Hayat Tahrir al-Sham": ("Hayat Tahrir al-Sham", "Hay'at Tahrir al-Sham", "Hayat Tahrir al Sham",
+                             "Tahrir al-Sham", "HTS", "al-Nusrah Front", "al-Nusra Front",
+                             "Nusra Front", "Jabhat al-Nusra", "Хайят Тахрир аш-Шам", "ХТШ",
+                             "Джебхат ан-Нусра", "Фронт ан-Нусра"),
+    "Houthis": ("Houthis", "Houthi", "Ansarallah", "Ansar Allah", "Ansarullah", "хуситы",
+                "Ансар Аллах", "Ансарулла"),
+    "Tren de Aragua": ("Tren de Aragua", "TdA", "Трен де Арагуа"),
+    "MS-13": ("MS-13", "MS13", "Mara Salvatrucha"),
+    "Sinaloa Cartel": ("Sinaloa Cartel", "Cartel de Sinaloa", "картель Синалоа", "Синалоа"),
+    "Jalisco New Generation Cartel": ("Jalisco New Generation Cartel", "CJNG",
+                                      "Cartel de Jalisco Nueva Generacion", "Халиско"),
+    "Cartel del Noreste": ("Cartel del Noreste", "Northeast Cartel"),
+    "Gulf Cartel": ("Gulf Cartel", "Cartel del Golfo", "Cártel del Golfo"),
+    "La Nueva Familia Michoacana": ("La Nueva Familia Michoacana", "Nueva Familia Michoacana",
+                                    "Familia Michoacana"),
+    "Carteles Unidos": ("Carteles Unidos", "Cárteles Unidos"),
+    "Cartel de los Soles": ("Cartel de los Soles", "Cartel of the Suns", "Картель солнц"),
+    "Palestine Action": ("Palestine Action", "Палестинское действие"),
+    "IRGC": ("IRGC", "Islamic Revolutionary Guard Corps", "Revolutionary Guard Corps",
+             "Revolutionary Guards", "КСИР", "Корпус стражей исламской революции"),
+    "Hamas": ("Hamas", "ХАМАС", "Хамас"),
+    "Hezbollah": ("Hezbollah", "Hizballah", "Hizbollah", "Хезболла", "Хизбалла"),
+    "Muslim Brotherhood": ("Muslim Brotherhood", "Братья-мусульмане"),
+    "Islamic State Khorasan": ("Islamic State Khorasan", "Islamic State-Khorasan", "ISIS-K", "IS-K",
+                               "ISKP", "Вилаят Хорасан", "ИГИЛ-К"),
+    "Islamic State": ("Islamic State", "ISIS", "ISIL", "Daesh", "Da'esh", "ИГИЛ",
+                      "Исламское государство"),
+    "al-Qaeda": ("al-Qaeda", "al-Qaida", "Аль-Каида"),
+    "Hizb ut-Tahrir": ("Hizb ut-Tahrir", "Хизб ут-Тахрир"),
+    "AUE": ("AUE", "АУЕ", "Арестантский уклад един"),
+    "Columbine": ("Columbine", "Колумбайн"),
+    "Azov": ("Azov", "Азов"),
+    "Wagner Group": ("Wagner Group", "Wagner", "ЧВК Вагнер", "Вагнер"),
+    "Jehovah's Witnesses": ("Jehovah's Witnesses", "Свидетели Иеговы"),
+    "Anti-Corruption Foundation": ("Anti-Corruption Foundation", "FBK", "ФБК",
+                                   "Фонд борьбы с коррупцией"),
+    "International LGBT movement": ("LGBT movement", "LGBT public movement", "движение ЛГБТ",
+                                    "ЛГБТ-движение"),
+    "Meta": ("Meta", "Meta Platforms"),
+    "Maniacs Murder Cult": ("Maniacs Murder Cult", "Маньяки. Культ убийц"),
+    "Russian Imperial Movement": ("Russian Imperial Movement", "Русское имперское движение"),
+    "Terrorgram": ("Terrorgram", "Terrorgram collective"),
+    "Samidoun": ("Samidoun", "Самидун"),
+    "Proud Boys": ("Proud Boys",),
+    "The Base": ("The Base",),
+    "Tehreek-e-Labbaik Pakistan": ("Tehreek-e-Labbaik Pakistan", "Tehreek-e-Labbaik",
+                                   "Tehrik-e-Labbaik", "TLP"),
+    "Pashtun Tahafuz Movement": ("Pashtun Tahafuz Movement", "PTM"),
+    "Popular Front of India": ("Popular Front of India", "PFI"),
+    "The Resistance Front": ("The Resistance Front", "TRF"),
+    "Balochistan Liberation Army": ("Balochistan Liberation Army", "BLA", "Majeed Brigade"),
+    "FARC-EP": ("FARC-EP",),
+    "FARC": ("FARC", "Revolutionary Armed Forces of Colombia", "ФАРК"),
+    "Segunda Marquetalia": ("Segunda Marquetalia",),
+    "Los Choneros": ("Los Choneros",),
+    "Los Lobos": ("Los Lobos",),
+    "Ahmed al-Sharaa": ("Ahmed al-Sharaa", "al-Sharaa", "Sharaa", "Abu Mohammed al-Julani",
+                        "al-Jolani", "Ахмед аш-Шараа", "аш-Шараа", "аль-Джулани"),
+    "Anas Khattab": ("Anas Khattab", "Анас Хаттаб"),
+    "Abdul Rehman Makki": ("Abdul Rehman Makki", "Abdul Rahman Makki", "Makki",
+                           "Абдул Рахман Макки"),
+    "Masood Azhar": ("Masood Azhar", "Masood Azhar", "Масуд Азхар"),
+    "Gulbuddin Hekmatyar": ("Gulbuddin Hekmatyar", "Hekmatyar", "Гульбеддин Хекматияр"),
+    "Yahya Sinwar": ("Yahya Sinwar", "Sinwar", "Яхья Синвар"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where a known or watched name occurs in a text."""
+
+    canonical: str
+    start: int
+    end: int
+    watched: bool
+
+
+def _same_name(a: Iterable[str], b: Iterable[str]) -> bool:
+    return bool({normalise(x) for x in a} & {normalise(x) for x in b})
+
+
+class EntityMatcher:
+    """Finds watched and known names in text; a watch absorbs the known aliases of its name."""
+
+    def __init__(self, watches: Sequence[tuple[str, tuple[str, ...]]]) -> None:
+        entries: list[tuple[str, str, bool]] = []  # (canonical, alias, watched)
+        absorbed: set[str] = set()
+        for entity, aliases in watches:
+            names = (entity, *aliases)
+            for known, known_aliases in KNOWN.items():
+                if _same_name(names, (known, *known_aliases)):
+                    names = (*names, *known_aliases)
+                    absorbed.add(known)
+            entries += [(entity, alias, True) for alias in names]
+        for known, known_aliases in KNOWN.items():
+            if known not in absorbed:
+                entries += [(known, alias, False) for alias in (known, *known_aliases)]
+        entries.sort(key=lambda e: len(e[1]), reverse=True)
+        self._patterns = [
+            (canonical, re.compile(phrase_regex(alias), re.IGNORECASE), watched)
+            for canonical, alias, watched in entries
+        ]
+
+    def find(self, text: str) -> list[Mention]:
+        """Non-overlapping mentions, longest alias first, in text order."""
+        text = prep(text)
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        for canonical, pattern, watched in self._patterns:
+            for m in pattern.finditer(text):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                found.append(Mention(canonical, m.start(), m.end(), watched))
+        return sorted(found, key=lambda m: m.start)
+
+    def canonical(self, name: str) -> str | None:
+        """The canonical name when the whole of ``name`` is one alias, else None."""
+        stripped = prep(name).strip().strip(_QUOTES + " ")
+        for canonical, pattern, _ in self._patterns:
+            if pattern.fullmatch(stripped):
+                return canonical
+        return None
+
+
+def watch_key(watches: Sequence[Watch]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A hashable form of the configured watches, for caching matchers."""
+    return tuple((w.entity, tuple(w.aliases)) for w in watches)
+
+
+@lru_cache(maxsize=32)
+def matcher(key: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> EntityMatcher:
+    return EntityMatcher(key)
+
+
+def canonical_entity(name: str, watches: Sequence[Watch] = ()) -> str:
+    """The canonical form of a name: a watched or known entity's name, else the name tidied."""
+    found = matcher(watch_key(watches)).canonical(name)
+    if found:
+        return found
+    return re.sub(r"\s+", " ", prep(name).strip().strip(_QUOTES + " '"))
+
+
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
+        strict=True,
+    )
+)
+
+
+def slug(value: str) -> str:
+    """ASCII, lowercase, hyphen-separated: for ids that must be the same on every replay."""
+    out = []
+    for ch in value.lower():
+        mapped = _TRANSLIT.get(ch, ch)
+        out.append("" if mapped == "_" else mapped)
+    ascii_text = unicodedata.normalize("NFKD", "".join(out)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
