@@ -110,7 +110,14 @@ class HealthSettings(_Model):
 
 
 class DeliverySettings(_Model):
+    """Retries of the outbox: exponential backoff with jitter from ``retry_base`` up to
+    ``retry_max``; after ``give_up_after`` a notification is recorded as failed. ``timeout``
+    bounds one send (an unconfirmed send is retried, see README "Notifications")."""
+
     give_up_after: Duration = 24 * 3600.0
+    retry_base: Duration = 30.0
+    retry_max: Duration = 3600.0
+    timeout: Duration = 30.0
 
 
 class ServiceSettings(_Model):

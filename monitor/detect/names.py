@@ -41,17 +41,19 @@ def ru_stem(word: str) -> str:
 
 def normalise(name: str) -> str:
     """A comparison key: casefolded, unquoted, no possessive, Russian endings stemmed."""
-    value = prep(name).casefold()
+    value = prep(name).lstrip("=").casefold()
     value = re.sub(r"'s\b", "", value)
     value = re.sub(rf"[{_QUOTES}'()\[\].,]", " ", value)
     value = re.sub(r"[\s\-‐–—]+", " ", value).strip()
     words = [_VARIANTS.get(w, w) for w in value.split()]
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
     if words and _CYRILLIC.search(words[-1]):
         words[-1] = ru_stem(words[-1])
     return " ".join(words)
 
 
-def _token_regex(token: str, last: bool) -> str:
+def _token_regex(token: str, last: bool, exact: bool = False) -> str:
     """One word of an alias, with the variation reports give it."""
     token = prep(token)
     upper = sum(ch.isupper() for ch in token)
@@ -63,12 +65,12 @@ def _token_regex(token: str, last: bool) -> str:
         return body + r"[а-яё]{0,4}"
     if upper >= 2 and len(token) <= 6:  # HTS, IRGC, TdA, MS: case matters
         return rf"(?-i:{re.escape(token)})" + (r"(?:'s)?" if last else "")
-    low = token.lower()
+    low = token if exact else token.lower()
     parts = []
     for i, ch in enumerate(low):
         if ch == "'":
             parts.append("'?")
-        elif i > 0 and ch in "ie" and len(low) >= 6:
+        elif i > 0 and ch in "ie" and len(low) >= 6 and not exact:
             parts.append("[ie]")
         else:
             parts.append(re.escape(ch))
@@ -76,9 +78,17 @@ def _token_regex(token: str, last: bool) -> str:
 
 
 def phrase_regex(phrase: str) -> str:
-    """A regular expression (source) for a name or phrase, word-bounded on both sides."""
-    tokens = [t for t in _TOKEN_SPLIT.split(prep(phrase).strip()) if t]
-    body = _JOINER.join(_token_regex(t, i == len(tokens) - 1) for i, t in enumerate(tokens))
+    """A regular expression (source) for a name or phrase, word-bounded on both sides.
+
+    A leading ``=`` makes the whole phrase case-sensitive ("=The Base" is not "the base").
+    """
+    exact = phrase.startswith("=")
+    tokens = [t for t in _TOKEN_SPLIT.split(prep(phrase.lstrip("=")).strip()) if t]
+    body = _JOINER.join(
+        _token_regex(t, i == len(tokens) - 1, exact) for i, t in enumerate(tokens)
+    )
+    if exact:
+        body = f"(?-i:{body})"
     return rf"(?<![\w-]){body}(?![\w])"
 
 
@@ -124,13 +134,13 @@ KNOWN: dict[str, tuple[str, ...]] = {
                                    "Фонд борьбы с коррупцией"),
     "International LGBT movement": ("LGBT movement", "LGBT public movement", "движение ЛГБТ",
                                     "ЛГБТ-движение"),
-    "Meta": ("Meta", "Meta Platforms"),
+    "Meta": ("=Meta", "Meta Platforms"),
     "Maniacs Murder Cult": ("Maniacs Murder Cult", "Маньяки. Культ убийц"),
     "Russian Imperial Movement": ("Russian Imperial Movement", "Русское имперское движение"),
     "Terrorgram": ("Terrorgram", "Terrorgram collective"),
     "Samidoun": ("Samidoun", "Самидун"),
     "Proud Boys": ("Proud Boys",),
-    "The Base": ("The Base",),
+    "The Base": ("=The Base",),
     "Tehreek-e-Labbaik Pakistan": ("Tehreek-e-Labbaik Pakistan", "Tehreek-e-Labbaik",
                                    "Tehrik-e-Labbaik", "TLP"),
     "Pashtun Tahafuz Movement": ("Pashtun Tahafuz Movement", "PTM"),
@@ -182,7 +192,10 @@ class EntityMatcher:
             entries += [(entity, alias, True) for alias in names]
         for known, known_aliases in KNOWN.items():
             if known not in absorbed:
-                entries += [(known, alias, False) for alias in (known, *known_aliases)]
+                names = known_aliases
+                if not _same_name([known], known_aliases):
+                    names = (known, *known_aliases)
+                entries += [(known, alias, False) for alias in names]
         entries.sort(key=lambda e: len(e[1]), reverse=True)
         self._patterns = [
             (canonical, re.compile(phrase_regex(alias), re.IGNORECASE), watched)
@@ -204,7 +217,7 @@ class EntityMatcher:
 
     def canonical(self, name: str) -> str | None:
         """The canonical name when the whole of ``name`` is one alias, else None."""
-        stripped = prep(name).strip().strip(_QUOTES + " ")
+        stripped = prep(name).strip().strip(_QUOTES + " ").lstrip("=")
         for canonical, pattern, _ in self._patterns:
             if pattern.fullmatch(stripped):
                 return canonical

@@ -171,10 +171,72 @@ class PollRow(SQLModel, table=True):
     worker: str | None = Field(default=None, max_length=200)
 
 
+# --- notifications (monitor.notify) -----------------------------------------------------------
+
+
+class OutboxRow(SQLModel, table=True):
+    """Projection: an alert still owed to a channel (no notification_sent/_failed yet).
+
+    One row per (channel, notification); a notification is keyed by its first event's id and
+    lists every event it reports (all the list changes of one poll of one source, or one story).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_group", "channel", "group_key"),)
+
+    channel: str = Field(primary_key=True, max_length=100)
+    first_event: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False, nullable=False)
+    )
+    alert_class: str = Field(max_length=20)
+    kind: str = Field(max_length=20)
+    source: str | None = Field(default=None, max_length=100)
+    group_key: str | None = Field(default=None, max_length=200)
+    events: list[int] = _json()
+    created_at: datetime
+
+
+class DeliveryAttemptRow(SQLModel, table=True):
+    """Working state of one owed notification: retries, next attempt, lease, last error."""
+
+    __tablename__ = "delivery_attempts"
+    __table_args__ = (
+        UniqueConstraint("channel", "first_event", name="uq_delivery_attempts_notification"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(IdType, primary_key=True))
+    channel: str = Field(max_length=100)
+    first_event: int = Field(sa_column=Column(BigInteger, nullable=False))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(index=True)
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = None
+    last_attempt_at: datetime | None = None
+    last_outcome: str | None = Field(default=None, max_length=20)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    unconfirmed: bool = False
+
+
+class DeliveryChannelRow(SQLModel, table=True):
+    """Working state: from which log position on a channel is owed each class of alert.
+
+    Written when a channel (or a class in its ``notify``) is first seen enabled, so adding a
+    channel never makes it owe the whole history, live or on replay.
+    """
+
+    __tablename__ = "delivery_channels"
+
+    channel: str = Field(primary_key=True, max_length=100)
+    alert_class: str = Field(primary_key=True, max_length=20)
+    since: int = Field(sa_column=Column(BigInteger, nullable=False))
+    registered_at: datetime
+
+
 PROJECTION_TABLES = (
     ListEntryRow.__table__,
     SeenItemRow.__table__,
     SourceHealthRow.__table__,
     StoryRow.__table__,
+    OutboxRow.__table__,
     ProjectionPosition.__table__,
 )

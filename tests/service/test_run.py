@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -164,5 +165,5 @@ def test_a_restart_polls_nothing_early_and_nothing_twice(
         assert after_restart, f"s{i} was never polled after the restart"
         # next_poll is printed to the second: allow that rounding.
         assert after_restart[0] >= due[f"s{i}"] - 1.0, f"s{i} polled early after the restart"
-        gaps = [b - a for a, b in zip(hits, hits[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(hits)]
         assert min(gaps) >= every * 0.85, f"s{i} polled twice within its interval: {gaps}"
