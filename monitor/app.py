@@ -26,8 +26,6 @@ from monitor.store import Store, leases, log
 
 logger = logging.getLogger("monitor")
 
-LEASE_MARGIN = 120.0  # seconds a lease outlives the longest request it covers
-
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -81,7 +79,7 @@ class App:
         by_id = {s.id: s for s in sources}
         with self.store.write_tx() as conn:
             leases.ensure_rows(conn, {s.id: first_poll_at(now, s.every) for s in sources})
-            lease = max(self.settings.timeout(s) for s in sources) + LEASE_MARGIN if sources else 0
+            lease = self.lease_seconds(sources)
             ids = leases.claim(
                 conn,
                 worker=self.worker,
@@ -97,6 +95,10 @@ class App:
                 ).items():
                     logger.warning("source %s is being polled by %s; skipped", source, owner)
         return [by_id[i] for i in ids]
+
+    def lease_seconds(self, sources: Sequence[Source]) -> float:
+        longest = max((self.settings.timeout(s) for s in sources), default=0.0)
+        return longest + self.settings.service.lease_margin
 
     async def poll_claimed(self, poller: Poller, source: Source) -> PollResult:
         """Poll a leased source, then schedule its next poll and release the lease."""

@@ -127,6 +127,7 @@ class ServiceSettings(_Model):
     tick: Duration = 1.0
     deliver_every: Duration = 5.0
     grace: Duration = 8.0
+    lease_margin: Duration = 60.0  # a lease outlives the request it covers by this much
 
 
 class Watch(_Model):

@@ -18,7 +18,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.app import LEASE_MARGIN, App
+from monitor.app import App
 from monitor.clock import utcnow
 from monitor.fetch import Fetcher
 from monitor.store import leases
@@ -70,7 +70,7 @@ class Service:
             scheduler.add_job(
                 self.renew_leases,
                 "interval",
-                seconds=max(5.0, LEASE_MARGIN / 4),
+                seconds=max(1.0, self.settings.lease_margin / 4),
                 id="renew",
                 **common,
             )
@@ -125,8 +125,9 @@ class Service:
     async def renew_leases(self) -> None:
         if not self.inflight:
             return
-        until = utcnow() + timedelta(seconds=LEASE_MARGIN)
         ids = list(self.inflight)
+        sources = [s for s in self.app.settings.sources if s.id in ids]
+        until = utcnow() + timedelta(seconds=self.app.lease_seconds(sources))
 
         def renew() -> None:
             with self.app.store.write_tx() as conn:
