@@ -97,8 +97,10 @@ def setup_logging(verbose: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
     )
-    # apprise logs full URLs with secrets at its most verbose levels: never below INFO.
-    logging.getLogger("apprise").setLevel(max(level, logging.INFO))
+    # apprise logs full URLs with secrets at its most verbose levels, and urllib3 logs the
+    # paths (webhook tokens) of the requests apprise makes: never below INFO.
+    for secretive in ("apprise", "urllib3"):
+        logging.getLogger(secretive).setLevel(max(level, logging.INFO))
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
@@ -444,13 +446,82 @@ def replay(
         raise typer.Exit(1)
 
 
+@cli.command()
+def deliveries(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The outbox: pending, delivered and failing notifications per channel."""
+    from rich.markup import escape
+
+    from monitor.notify.status import delivery_rows
+
+    with _ctx(ctx).app() as app:
+        rows = delivery_rows(app.settings, app.store)
+    if as_json:
+        _print_jsonl(rows)
+        return
+    if not rows:
+        out.print("no [[channel]] configured and nothing delivered", markup=False)
+        return
+    table = Table(
+        "channel", "state", "url", "pending", "failing", "sent", "failed", "last sent",
+        "next attempt", box=None,
+    )  # fmt: skip
+    for r in rows:
+        table.add_row(
+            escape(r["channel"]), r["state"], escape(r["url"] or "-"), str(r["pending"]),
+            str(r["failing"]), str(r["sent"]), str(r["failed"]), r["last_sent"] or "-",
+            r["next_attempt"] or "-",
+        )  # fmt: skip
+    out.print(table)
+    for r in rows:
+        for n in r["notifications"]:
+            state = f"attempt {n['attempts']}, next {n['next_attempt'] or 'now'}"
+            if n["last_error"]:
+                state += f", last error: {n['last_error']}"
+            out.print(
+                f"  {r['channel']} #{n['id']} ({n['kind']}, {len(n['events'])} event(s), "
+                f"recorded {n['recorded_at']}): {state}",
+                markup=False,
+            )
+
+
+@cli.command("notify-test")
+def notify_test(
+    ctx: typer.Context,
+    channel: Annotated[
+        str | None, typer.Argument(help="A channel name (default: every channel).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Send a test message to one or all channels and report each result."""
+    import asyncio
+
+    from monitor.notify.dispatch import notify_test as send_tests
+
+    settings = _ctx(ctx).settings
+    if not settings.channels:
+        raise UsageError("no [[channel]] is configured")
+    results = asyncio.run(send_tests(settings, [channel] if channel else None))
+    if as_json:
+        _print_jsonl([r.__dict__ for r in results])
+    else:
+        for r in results:
+            line = f"{r.channel}: {r.outcome}" + (f" ({r.url})" if r.url else "")
+            out.print(line + (f": {r.error}" if r.error else ""), markup=False)
+    bad = [
+        r for r in results if r.outcome in ("failed", "unknown") or (channel and r.outcome == "off")
+    ]
+    if bad:
+        raise typer.Exit(1)
+
+
 @db_cli.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply schema migrations (also done at start)."""
     from monitor.store import Store
     from monitor.store.migrate import current_revision
 
-    store = Store(_ctx(ctx).settings.store.url)
+    settings = _ctx(ctx).settings
+    store = Store(settings.store.url, lock_timeout=settings.store.lock_timeout)
     try:
         out.print(f"schema at revision {current_revision(store.engine)}")
     finally:

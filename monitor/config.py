@@ -88,6 +88,7 @@ class _Model(BaseModel):
 
 class StoreSettings(_Model):
     url: str = DEFAULT_STORE_URL
+    lock_timeout: Duration = 30.0  # SQLite: how long a writer waits for another one
 
 
 class HttpSettings(_Model):
@@ -429,7 +430,7 @@ def load_settings(
         raise ConfigError(f"{config_path}: channel ({duplicate}).name: duplicate channel name")
     store_url = _resolve_sqlite(settings.store.url, base)
     return settings.model_copy(
-        update={"sources": sources, "store": StoreSettings(url=store_url)}, deep=False
+        update={"sources": sources, "store": settings.store.model_copy(update={"url": store_url})}, deep=False
     )
 
 

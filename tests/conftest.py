@@ -36,7 +36,7 @@ def pg_url() -> Iterator[str]:
     if not base:
         pytest.skip("MONITOR_TEST_DATABASE_URL is not set (CI sets it; no PostgreSQL here)")
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
+    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     separator = "&" if "?" in base else "?"
@@ -45,7 +45,6 @@ def pg_url() -> Iterator[str]:
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

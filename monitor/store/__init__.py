@@ -20,6 +20,7 @@ from monitor.events import NewEvent, RecordedEvent
 from monitor.projections.base import Projection
 from monitor.store import log, migrate, working
 from monitor.store.engine import (
+    DEFAULT_LOCK_TIMEOUT,
     describe_operational_error,
     dialect_of,
     make_engine,
@@ -37,10 +38,12 @@ AppendHook = Callable[[Connection, Sequence[RecordedEvent]], None]
 class Store:
     """One database: facts, projections and working state."""
 
-    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+    def __init__(
+        self, url: str, *, upgrade: bool = True, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    ) -> None:
         self.url = url
         self.dialect = dialect_of(url)
-        self.engine: Engine = make_engine(url)
+        self.engine: Engine = make_engine(url, lock_timeout=lock_timeout)
         self.projections: list[Projection] = projections.default_projections()
         self.append_hooks: list[AppendHook] = []
         if upgrade:
@@ -53,7 +56,7 @@ class Store:
         try:
             migrate.upgrade(self.engine)
         except OperationalError as exc:
-            raise StoreError(describe_operational_error(exc)) from exc
+            raise StoreError(describe_operational_error(exc, self.engine)) from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -7,6 +7,8 @@ running service waits its turn instead of failing. PostgreSQL: plain psycopg 3.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from monitor.errors import StoreError
 
-BUSY_TIMEOUT_MS = 30_000
+DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one (SQLite)
 
 
 def dialect_of(url: str) -> str:
@@ -36,19 +38,25 @@ def mask_url(url: str) -> str:
         return "<invalid URL>"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
     backend = dialect_of(url)
     if backend == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, lock_timeout)
     if backend == "postgresql":
         parsed = make_url(url)
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            connect_args={"application_name": "monitor"},
+        )
     raise StoreError(f"store.url: unsupported database {backend!r} (use sqlite or postgresql)")
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, lock_timeout: float) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         folder = Path(database).parent
@@ -56,7 +64,8 @@ def _sqlite_engine(url: str) -> Engine:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the state folder {folder}: {exc.strerror}") from None
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": lock_timeout})
+    busy_ms = int(lock_timeout * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -65,7 +74,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         with contextlib.suppress(Exception):  # a read-only folder still lets us read
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -90,18 +99,42 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
             with conn.begin():
                 yield conn
     except OperationalError as exc:
-        raise StoreError(describe_operational_error(exc)) from exc
+        raise StoreError(describe_operational_error(exc, engine)) from exc
 
 
-def describe_operational_error(exc: OperationalError) -> str:
+def describe_operational_error(exc: OperationalError, engine: Engine | None = None) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = text.lower()
+    if "disk i/o error" in lowered and engine is not None and _disk_nearly_full(engine):
+        return f"the disk holding the store is full: {text}"
+    folder = _sqlite_folder(engine)
+    if folder is not None and folder.is_dir() and not os.access(folder, os.W_OK):
+        return f"the store's folder {folder} is read-only: {text}"
     if "readonly" in lowered or "read-only" in lowered:
         return f"the store is read-only: {text}"
     if "locked" in lowered:
-        return f"the store stayed locked by another process for {BUSY_TIMEOUT_MS // 1000}s: {text}"
+        return f"the store stayed locked by another process (store.lock_timeout): {text}"
     if "disk" in lowered and "full" in lowered:
         return f"the disk holding the store is full: {text}"
+    if "disk i/o error" in lowered:
+        return f"the disk holding the store failed a write (full, removed or read-only?): {text}"
     if "unable to open" in lowered:
         return f"cannot open the store: {text}"
     return f"database error: {text.strip().splitlines()[0] if text.strip() else exc}"
+
+
+def _sqlite_folder(engine: Engine | None) -> Path | None:
+    if engine is None or engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database.startswith(("file:", ":")):
+        return None
+    return Path(database).parent
+
+
+def _disk_nearly_full(engine: Engine) -> bool:
+    folder = _sqlite_folder(engine)
+    try:
+        return folder is not None and shutil.disk_usage(folder).free < 1024 * 1024
+    except OSError:
+        return False
