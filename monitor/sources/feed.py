@@ -8,6 +8,7 @@ its link, else a hash of its text, so an item is recognised across polls and res
 from __future__ import annotations
 
 import calendar
+import contextlib
 import hashlib
 import io
 from dataclasses import dataclass
@@ -75,10 +76,8 @@ def _refuse_deep_nesting(body: bytes) -> None:
     guard = etree.XMLParser(  # one per call: lxml parsers are not shared between threads
         recover=True, huge_tree=False, resolve_entities=False, no_network=True, load_dtd=False
     )
-    try:
+    with contextlib.suppress(etree.XMLSyntaxError):
         etree.fromstring(body, guard)
-    except etree.XMLSyntaxError:
-        pass
     for error in guard.error_log:
         if error.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in error.message:
             raise ParseError(f"not a readable feed: {error.message.strip()} (refused)")
