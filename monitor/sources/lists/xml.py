@@ -82,9 +82,16 @@ def document(body: bytes, content_type: str | None, encoding: str | None) -> etr
         message = exc.msg or str(exc)
         if "line" not in message and exc.lineno:
             message += f", line {exc.lineno}"
+        if content_type and "html" in content_type.lower():
+            raise ParseError(
+                f"the server sent an HTML page ({content_type}) where XML was expected"
+            ) from None
         raise ParseError(f"not well-formed XML: {message}") from None
     if root is None:
         raise ParseError("not well-formed XML: no root element")
+    if isinstance(root.tag, str) and root.tag.lower().rsplit("}", 1)[-1] == "html":
+        # Error, login and bot-check pages: say so rather than report an empty list.
+        raise ParseError("the server sent an HTML page where XML was expected")
     _drop_entity_references(root)
     return root
 
