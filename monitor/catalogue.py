@@ -7,6 +7,7 @@ parsers: every selector compiles, intervals are sane, and every list source with
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from monitor.config import Settings, Source
@@ -16,12 +17,18 @@ from monitor.sources.lists import compile_selectors, parse_list
 
 MIN_EVERY = 60.0  # polling an official page more often than this is rude and pointless
 MAX_EVERY = 7 * 86400.0
+_REPEATED_KEY = re.compile(r" #\d+$")  # parse_list's suffix for a key seen before
 
 
 def check_source(source: Source) -> tuple[list[str], str | None]:
-    """Problems with one source, and a line describing what its sample parsed to."""
+    """Problems with one source, and a line saying what was checked (what its sample parsed to).
+
+    A source without a sample is not a problem (a user's own source may have none); its line says
+    that only its settings and selectors were checked. Disabled sources are checked all the same.
+    """
     problems = []
     where = f"source {source.id}"
+    label = source.id if source.enabled else f"{source.id} (disabled)"
     if not MIN_EVERY <= source.every <= MAX_EVERY:
         problems.append(f"{where}: every = {source.every:g}s is outside 1m..7d")
     if source.kind == "list":
@@ -31,7 +38,8 @@ def check_source(source: Source) -> tuple[list[str], str | None]:
             problems.append(f"{where}: {exc}")
             return problems, None
     if not source.sample:
-        return problems, None
+        checked = "settings and selectors" if source.kind == "list" else "settings"
+        return problems, f"{label}: no sample, {checked} checked only"
     path = Path(source.sample)
     try:
         body = path.read_bytes()
@@ -44,7 +52,7 @@ def check_source(source: Source) -> tuple[list[str], str | None]:
             feed = parse_feed(body, content_type=content_type, url=source.url)
             if not feed.items:
                 problems.append(f"{where}: its sample {path.name} has no items")
-            return problems, f"{source.id}: sample has {len(feed.items)} items"
+            return problems, f"{label}: sample has {len(feed.items)} items"
         entries = parse_list(body, source, content_type=content_type)
     except ParseError as exc:
         problems.append(f"{where}: its sample {path.name} does not parse: {exc}")
@@ -52,10 +60,16 @@ def check_source(source: Source) -> tuple[list[str], str | None]:
     if not entries:
         problems.append(f"{where}: its sample {path.name} parses to no entries (selectors wrong?)")
     else:
-        empty = sum(1 for e in entries if not all(e.get(f) for f in ("key", source.key)))
+        empty = sum(1 for e in entries if not e["key"])
         if empty:
             problems.append(f"{where}: {empty} entries of its sample have an empty key")
-    sample_line = f"{source.id}: sample parses to {len(entries)} entries"
+        repeated = sum(1 for e in entries if _REPEATED_KEY.search(str(e["key"])))
+        if repeated * 2 > len(entries):
+            problems.append(
+                f"{where}: {repeated} of the {len(entries)} entries of its sample repeat another "
+                f"entry's key (is key = {source.key!r} the identifying field?)"
+            )
+    sample_line = f"{label}: sample parses to {len(entries)} entries"
     if entries:
         sample_line += f", e.g. {str(entries[0]['key'])[:60]!r}"
     return problems, sample_line
