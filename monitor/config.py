@@ -181,6 +181,7 @@ class Source(_Model):
     namespaces: dict[str, str] = {}
     suspect_ratio: float | None = Field(None, ge=0.0, le=1.0)
     removed_when: str | None = None
+    key_pattern: str | None = None  # regex: its first group (or match) of the key text is the key
     delimiter: str = ","
     header: bool = True
     skip_lines: int = Field(0, ge=0)
@@ -212,7 +213,7 @@ class Source(_Model):
                 raise ValueError(f"unknown encoding {encoding!r}") from None
         return encoding
 
-    @field_validator("removed_when")
+    @field_validator("removed_when", "key_pattern")
     @classmethod
     def _regex(cls, pattern: str | None) -> str | None:
         if pattern is not None:

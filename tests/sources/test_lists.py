@@ -106,3 +106,30 @@ def test_compile_selectors_names_the_bad_selector(options: dict[str, Any], messa
 )
 def test_compile_selectors_accepts_good_selectors(options: dict[str, Any]) -> None:
     compile_selectors(_source(**options))
+
+
+def test_key_pattern_keys_by_part_of_the_text() -> None:
+    from monitor.config import Source
+    from monitor.sources.lists import parse_list
+
+    html = (
+        "<p>1. Организация «Альфа» (решение суда от 01.01.2010);</p>"
+        "<p>2. Организация «Бета» (решение суда от 02.02.2012);</p><p>без номера</p>"
+    ).encode()
+    source = Source(
+        id="m",
+        kind="list",
+        format="html",
+        url="http://x/",
+        entries="p",
+        key="name",
+        fields={"name": ":scope"},
+        key_pattern=r"^\d+\.\s*(.+?)\s*\(",
+    )
+    entries = parse_list(html, source, content_type="text/html; charset=utf-8")
+    assert [e["key"] for e in entries] == [
+        'Организация "Альфа"',
+        'Организация "Бета"',
+        "без номера",
+    ]
+    assert entries[0]["name"].startswith("1. Организация")

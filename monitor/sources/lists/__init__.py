@@ -8,6 +8,9 @@ values. The rules every format shares live here, so a list reads the same whatev
 - If ``source.removed_when`` (a regular expression) is found in any field's text, the entry is
   skipped: a list that keeps a removed organisation as a stub row ("Организация исключена ...")
   then reads as a removal.
+- ``source.key_pattern`` (a regular expression) keeps only part of the key text — its first
+  group, or the whole match — so a list whose rows carry numbers or court decisions beside the
+  name is still keyed by the name.
 - A later entry whose key was already seen gets `` #2``, `` #3``, ... appended, in document
   order, so two rows with the same name stay two entries (counted after skipping removed rows).
 - A document that cannot be read at all raises :class:`~monitor.errors.ParseError`; one that
@@ -66,10 +69,13 @@ def parse_list(body: bytes, source: Source, *, content_type: str | None = None) 
 
         key_field = feed_key_field(source)
     removed = re.compile(source.removed_when) if source.removed_when else None
+    key_pattern = re.compile(source.key_pattern) if source.key_pattern else None
     entries: list[Entry] = []
     seen: set[str] = set()
     for row in rows:
         key = first_text(row.get(key_field, ""))
+        if key_pattern is not None:
+            key = _key_part(key_pattern, key)
         if not key or (removed and _matches(removed, row)):
             continue
         if key in seen:
@@ -82,6 +88,15 @@ def parse_list(body: bytes, source: Source, *, content_type: str | None = None) 
         entry["key"] = key  # a field that is itself named "key" does not override it
         entries.append(entry)
     return entries
+
+
+def _key_part(pattern: re.Pattern[str], text: str) -> str:
+    """The part of the key text that identifies the entry (``key_pattern``); all of it if no match."""
+    match = pattern.search(text)
+    if match is None:
+        return text
+    part = match.group(1) if pattern.groups else match.group(0)
+    return (part or "").strip()
 
 
 def first_text(value: FieldValue) -> str:
