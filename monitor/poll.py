@@ -23,6 +23,8 @@ from monitor.diff import ListPoll, list_events
 from monitor.documents import Document
 from monitor.errors import ConcurrencyError, FetchError, ParseError
 from monitor.events import (
+    DESIGNATION_REPORTED,
+    TOPIC_REPORTED,
     ENTRY_ADDED,
     PARSE_SUSPECT,
     SOURCE_FAILED,
@@ -42,6 +44,7 @@ from monitor.store import Store, log, working
 from monitor.store.tables import EventRow
 
 logger = logging.getLogger("monitor.poll")
+_OPENS_STORY = frozenset({DESIGNATION_REPORTED, TOPIC_REPORTED})
 
 # Turns a feed's new items into report events (designation/topic stories); see monitor.detect.
 Detector = Callable[[Connection, Source, Sequence[FeedItem], datetime], list[NewEvent]]
@@ -173,7 +176,8 @@ class Poller:
             elif document is not None:
                 status = "unchanged"
             expected = {stream: version}
-            expected.update({e.stream: 0 for e in events if e.stream.startswith("story:")})
+            # A new story's stream must still be empty: two workers cannot both open it.
+            expected.update({e.stream: 0 for e in events if e.type in _OPENS_STORY})
             recorded = self.store.append(
                 events,
                 expected=expected,

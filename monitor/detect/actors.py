@@ -22,15 +22,15 @@ ACTORS: dict[str, tuple[str, ...]] = {
            r"(?-i:ФСБ)", rf"Госдум{_W}", rf"Путин{_W}", rf"Лавров{_W}", rf"Кабулов{_W}",
            rf"Песков{_W}", rf"Бортников{_W}"),
     "KZ": (r"Kazakhstan", r"Kazakh", r"Astana", r"Nur-Sultan", r"Tokayev", rf"Казахстан{_W}",
-           rf"Астан[аеыу]", rf"Токаев{_W}"),
+           r"Астан[аеыу]", rf"Токаев{_W}"),
     "KG": (r"Kyrgyzstan", r"Kyrgyz(?: Republic)?", r"Kirghiz(?:ia)?", r"Kirgizia", r"Bishkek",
            r"Japarov", rf"Киргизи{_W}", rf"Кыргызстан{_W}", rf"киргизск{_W}", rf"кыргызск{_W}",
            rf"Бишкек{_W}", rf"Жапаров{_W}"),
     "US": (r"United States", r"(?-i:U\.S\.A?\.?|USA|US)", r"Washington", r"State Department",
            r"Department of State", r"Treasury", r"White House", r"Trump", r"Biden", r"Rubio",
            r"Blinken", r"Pompeo", r"American", r"(?-i:США)", rf"Вашингтон{_W}", rf"Госдеп{_W}",
-           rf"американск{_W}", rf"Бел{_W}\s+дом{_W}", rf"Трамп{_W}", rf"Байден{_W}", rf"Рубио",
-           rf"Помпео"),
+           rf"американск{_W}", rf"Бел{_W}\s+дом{_W}", rf"Трамп{_W}", rf"Байден{_W}", r"Рубио",
+           r"Помпео"),
     "GB": (r"United Kingdom", r"(?-i:U\.K\.|UK)", r"Britain", r"British", r"Home Office",
            r"Home Secretary", r"London", r"Downing Street", r"Yvette Cooper", r"Shabana Mahmood",
            r"Priti Patel", r"Sajid Javid", r"Suella Braverman", rf"Великобритани{_W}",
@@ -38,7 +38,7 @@ ACTORS: dict[str, tuple[str, ...]] = {
     "CA": (r"Canada", r"Canadian", r"Ottawa", r"Dominic LeBlanc", r"David McGuinty",
            rf"Канад{_W}", rf"канадск{_W}", rf"Оттав{_W}"),
     "UN": (r"United Nations", r"(?-i:U\.N\.|UN)", r"Security Council", r"1988 Committee",
-           r"1267 Committee", r"(?-i:ООН)", rf"Совбез{_W} ООН", rf"(?-i:СБ ООН)"),
+           r"1267 Committee", r"(?-i:ООН)", rf"Совбез{_W} ООН", r"(?-i:СБ ООН)"),
     "EU": (r"European Union", r"(?-i:EU)", r"Council of the (?:EU|European Union)",
            r"European Council", r"Brussels", rf"Евросоюз{_W}", r"(?-i:ЕС)",
            rf"Европейск{_W}\s+союз{_W}", rf"Брюссел{_W}"),
@@ -47,7 +47,7 @@ ACTORS: dict[str, tuple[str, ...]] = {
     "NZ": (r"New Zealand", rf"Нов{_W}\s+Зеланди{_W}"),
     "AF": (r"Afghanistan", r"Afghan", r"Kabul", rf"Афганистан{_W}", rf"афганск{_W}", rf"Кабул{_W}"),
     "PK": (r"Pakistan", r"Pakistani", r"Islamabad", rf"Пакистан{_W}", rf"Исламабад{_W}"),
-    "IN": (r"India", r"Indian", r"New Delhi", rf"Инди[яиюей]", rf"индийск{_W}", r"Нью-Дели"),
+    "IN": (r"India", r"Indian", r"New Delhi", r"Инди[яиюей]", rf"индийск{_W}", r"Нью-Дели"),
     "CN": (r"China", r"Chinese", r"Beijing", rf"Кита[йяюе]{_W}", rf"китайск{_W}", rf"Пекин{_W}"),
     "IR": (r"Iran", r"Iranian", r"Tehran", rf"Иран{_W}", rf"Тегеран{_W}"),
     "SY": (r"Syria", r"Syrian", r"Damascus", rf"Сири{_W}", rf"сирийск{_W}", rf"Дамаск{_W}"),
@@ -72,7 +72,7 @@ ACTORS: dict[str, tuple[str, ...]] = {
     "SV": (r"El Salvador", r"Salvadoran",),
     "CU": (r"Cuba", r"Cuban", r"Havana", r"Куб[аыеуой]", rf"Гаван{_W}"),
     "CO": (r"Colombia", r"Colombian", r"Bogota", rf"Колумби{_W}"),
-    "EG": (r"Egypt", r"Egyptian", r"Cairo", rf"Египет", rf"Египт{_W}"),
+    "EG": (r"Egypt", r"Egyptian", r"Cairo", r"Египет", rf"Египт{_W}"),
     "JO": (r"Jordan", r"Jordanian", r"Amman"),
     "LB": (r"Lebanon", r"Lebanese", r"Beirut", rf"Ливан{_W}"),
     "PS": (r"Palestinian", r"Gaza", rf"палестинск{_W}"),
@@ -102,7 +102,9 @@ class ActorMention:
     weak: bool = False
 
 
-def _compile(table: dict[str, tuple[str, ...]], weak: bool) -> list[tuple[str, re.Pattern[str], bool]]:
+def _compile(
+    table: dict[str, tuple[str, ...]], weak: bool
+) -> list[tuple[str, re.Pattern[str], bool]]:
     out = []
     for code, patterns in table.items():
         for pattern in patterns:
@@ -135,16 +137,35 @@ def implied_actor(text: str, strong: bool = True) -> str | None:
 
 
 # An actor right before a name that it only describes: "Afghanistan's ruling Taliban",
-# "Pakistan-based", «украинского полка «Азов»». It is the entity's home, not who designates.
+# "Pakistan-based", "the Afghan Taliban", «украинского полка «Азов»». It is the entity's home,
+# not who designates. A bare country name followed by words is a subject ("Russia says ...").
 _MODIFIER_GAP = re.compile(
     r"^(?:'s|-based|-backed|-aligned|-linked)?(?:\s+|\s*[«\"“])"
     r"(?:(?!(?:as|to|from|on|by|and|the|of|и|в|из)\b)[\w'\-]+\s+[«\"“]?){0,3}$",
     re.IGNORECASE,
 )
+_POSSESSIVE = re.compile(r"^(?:'s|-based|-backed|-aligned|-linked)\b", re.IGNORECASE)
+_ADJECTIVE = re.compile(
+    r"(?:ian|ean|ese|ish|[^a]i|Afghan|Kazakh|Kyrgyz|Uzbek|Tajik|American|Mexican|Venezuelan"
+    r"|Canadian|Cuban|Salvadoran|Argentine|Emirati|Saudi|Russian|Syrian|Iranian)$"
+    r"|(?:ий|ый|ой|ая|ое|ые|ого|ому|ым|ых|ую|ей|их|им)$",
+    re.IGNORECASE,
+)
+
+
+def _modifies(text: str, mention: ActorMention, entity_start: int) -> bool:
+    """Does the actor mention only describe the entity that follows it?"""
+    gap = text[mention.end : entity_start]
+    if not _MODIFIER_GAP.match(gap):
+        return False
+    return bool(_POSSESSIVE.match(gap) or _ADJECTIVE.search(text[mention.start : mention.end]))
+
+
 # Actors after these words are compared with, not acting: "following Kazakhstan", «вслед за».
 _NOT_ACTING = re.compile(
-    r"(?:\b(?:following|after|like|unlike|similar to|joining|as did|envoy to|ambassador to"
-    r"|envoy for|embassy in|in)\s+(?:the\s+)?$|(?:вслед за|по примеру|как и|после|подобно)\s+$)",
+    r"(?:\b(?:following|follows?|followed|after|like|unlike|similar to|joining|as did"
+    r"|envoy to|ambassador to|envoy for|embassy in)\s+(?:the\s+)?$"
+    r"|(?:вслед за|по примеру|как и|после|подобно)\s+$)",
     re.IGNORECASE,
 )
 # Reactions: "Pakistan welcomed the US decision" — who reacts is not who designates.
@@ -162,23 +183,27 @@ _AGENT = re.compile(r"\bby\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def choose_actors(
-    text: str, verb_start: int, entity_spans: list[tuple[int, int]], masked: str
+    text: str, verb: tuple[int, int], entity_spans: list[tuple[int, int]], masked: str
 ) -> list[str]:
     """The designating actors of one finding: owner of the list, agent, subject, then any.
 
     ``masked`` is the sentence with background clauses blanked out; mentions there are used only
     when the main clause names nobody. Coordinated actors ("Kazakhstan and Kyrgyzstan") all act.
     """
+    verb_start, verb_end = verb
     mentions = []
     for mention in find_actors(text):
         if any(mention.start < e and s < mention.end for s, e in entity_spans):
             continue
-        following = text[mention.end : mention.end + 60]
-        if any(s >= mention.end and _MODIFIER_GAP.match(text[mention.end : s]) for s, _ in entity_spans):
+        if any(
+            s >= mention.end
+            and not (mention.end <= verb_start and verb_end <= s)
+            and _modifies(text, mention, s)
+            for s, _ in entity_spans
+        ):
             continue
         if _NOT_ACTING.search(text[max(0, mention.start - 25) : mention.start]):
             continue
-        del following
         mentions.append(mention)
     reaction = _REACTION.search(text, 0, verb_start)
     if reaction:
@@ -191,7 +216,9 @@ def choose_actors(
         return []
     chosen = (
         next((m for m in strong if _OWNER.match(text[m.end : m.end + 60])), None)
-        or next((m for m in strong if m.start > verb_start and _AGENT.search(text[:m.start])), None)
+        or next(
+            (m for m in strong if m.start > verb_start and _AGENT.search(text[: m.start])), None
+        )
         or next((m for m in strong if m.start < verb_start), None)
         or strong[0]
     )

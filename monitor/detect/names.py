@@ -18,13 +18,14 @@ from monitor.config import Watch
 from monitor.detect.text import prep
 
 _RU_ENDINGS = sorted(
-    """ами ями ого его ому ему ыми ими ой ей ий ый ая яя ое ее ую юю ом ем ам ям ах ях ов ев ых их ым
-    им а я о е у ю ы и ь й""".split(),
+    ("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя",
+     "ое", "ее", "ую", "юю", "ом", "ем", "ам", "ям", "ах", "ях", "ов", "ев", "ых", "их", "ым", "им",
+     "а", "я", "о", "е", "у", "ю", "ы", "и", "ь", "й"),
     key=len,
     reverse=True,
-)
+)  # fmt: skip
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
-_QUOTES = "«»\"“”„"
+_QUOTES = '«»"“”„'
 _TOKEN_SPLIT = re.compile(r"[\s\-‐–—«»\"“”„]+")
 _JOINER = r"[\s\-‐–—«»\"“”„]+"
 _VARIANTS = {"taleban": "taliban", "talibs": "taliban", "talib": "taliban"}
@@ -40,7 +41,8 @@ def ru_stem(word: str) -> str:
 
 
 def normalise(name: str) -> str:
-    """A comparison key: casefolded, unquoted, no possessive, Russian endings stemmed."""
+    """A comparison key: casefolded, unquoted, no possessive, Russian case endings stemmed
+    («Правого сектора» and «Правый сектор» agree)."""
     value = prep(name).lstrip("=").casefold()
     value = re.sub(r"'s\b", "", value)
     value = re.sub(rf"[{_QUOTES}'()\[\].,]", " ", value)
@@ -48,9 +50,7 @@ def normalise(name: str) -> str:
     words = [_VARIANTS.get(w, w) for w in value.split()]
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
-    if words and _CYRILLIC.search(words[-1]):
-        words[-1] = ru_stem(words[-1])
-    return " ".join(words)
+    return " ".join(ru_stem(w) if _CYRILLIC.search(w) else w for w in words)
 
 
 def _token_regex(token: str, last: bool, exact: bool = False) -> str:
@@ -84,9 +84,7 @@ def phrase_regex(phrase: str) -> str:
     """
     exact = phrase.startswith("=")
     tokens = [t for t in _TOKEN_SPLIT.split(prep(phrase.lstrip("=")).strip()) if t]
-    body = _JOINER.join(
-        _token_regex(t, i == len(tokens) - 1, exact) for i, t in enumerate(tokens)
-    )
+    body = _JOINER.join(_token_regex(t, i == len(tokens) - 1, exact) for i, t in enumerate(tokens))
     if exact:
         body = f"(?-i:{body})"
     return rf"(?<![\w-]){body}(?![\w])"
@@ -242,20 +240,81 @@ def canonical_entity(name: str, watches: Sequence[Watch] = ()) -> str:
     return re.sub(r"\s+", " ", prep(name).strip().strip(_QUOTES + " '"))
 
 
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
-        strict=True,
-    )
-)
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
 
 
 def slug(value: str) -> str:
     """ASCII, lowercase, hyphen-separated: for ids that must be the same on every replay."""
-    out = []
-    for ch in value.lower():
-        mapped = _TRANSLIT.get(ch, ch)
-        out.append("" if mapped == "_" else mapped)
+    out = [_TRANSLIT.get(ch, ch) for ch in value.lower()]
     ascii_text = unicodedata.normalize("NFKD", "".join(out)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
+
+
+# --- names of organisations that no gazetteer knows --------------------------------------------
+
+_QUOTED = re.compile(r"[«\"“]([^«»\"“”]{2,60})[»\"”]")
+_CAPITALISED = re.compile(
+    r"(?:(?:al|el|ad|ash|an|аль|аш|ан)-)?[A-ZА-Я][\w'\-]*"
+    r"(?:\s+(?:(?:of|the|de|del|la|los|las|al|ul|ut|e|for|y)\s+)?(?:(?:al|el|аль|аш|ан)-)?"
+    r"[A-ZА-Я0-9][\w'\-]*)*"
+)
+_SLOT_END = re.compile(r"\s(?:as|from|to|off|onto|into|on|under|in|из|в|с|как)\s", re.IGNORECASE)
+_PASSIVE_TAIL = re.compile(
+    r"((?:[A-Z][\w'\-]*\s+){0,4}[A-Z][\w'\-]*)(?:'s\s+|\s+(?:was|were|has\s+been|have\s+been"
+    r"|had\s+been|is|are)\s+(?:\w+ly\s+)?)$"
+)
+_MEDIA = {"тасс", "риа новости", "интерфакс", "коммерсантъ", "reuters", "ap", "afp", "tass"}
+_STOP = re.compile(
+    r"^(?:the|a|an|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february"
+    r"|march|april|may|june|july|august|september|october|november|december|president|prime"
+    r"|secretary|minister|foreign|specially|criminal|terrorism|supreme|state|home|security"
+    r"|federal|congress|parliament|court|government|it|they|its|their|this|that|he|she)\b",
+    re.IGNORECASE,
+)
+
+
+def extract_names(
+    text: str,
+    verb_start: int,
+    verb_end: int,
+    clause_start: int,
+    clause_end: int,
+    actor_spans: Sequence[tuple[int, int]],
+    exclude: Sequence[tuple[int, int]] = (),
+) -> list[tuple[str, int, int]]:
+    """Organisation names in a change verb's object slot: quoted names first, then capitalised
+    sequences ("removed Cuba from", "designated six groups, including Al-Haq and Addameer, as"),
+    then the subject of a passive ("Al-Haq was designated"). Returns (name, start, end)."""
+    slot_end = clause_end
+    cut = _SLOT_END.search(text, verb_end, clause_end)
+    if cut:
+        slot_end = cut.start()
+    quoted = [
+        (m.group(1).strip(), m.start(1), m.end(1))
+        for m in _QUOTED.finditer(text, verb_end, min(clause_end, verb_end + 120))
+        if m.group(1).strip().lower() not in _MEDIA and len(m.group(1).split()) <= 6
+    ]
+    if quoted:
+        return quoted[:6]
+    found = []
+    for m in _CAPITALISED.finditer(text, verb_end, slot_end):
+        name = m.group(0).strip()
+        if _STOP.match(name) or not name or any(m.start() < e and s < m.end() for s, e in exclude):
+            continue
+        is_actor = any(m.start() < e and s < m.end() for s, e in actor_spans)
+        if is_actor and re.match(r"\s+[a-zа-я]", text[m.end() : min(slot_end, m.end() + 3)]):
+            continue  # "Palestinian civil society groups": a modifier, not a name
+        if re.match(r"'s\s+[a-z]", text[m.end() : m.end() + 4]):
+            continue  # "Navalny's organisations": an owner, not the name
+        found.append((name, m.start(), m.end()))
+    if found:
+        return found[:6]
+    tail = _PASSIVE_TAIL.search(text, clause_start, verb_start)
+    if tail and not _STOP.match(tail.group(1)):
+        return [(tail.group(1), tail.start(1), tail.end(1))]
+    return []

@@ -34,29 +34,36 @@ def prep(value: str) -> str:
 
 
 _DATELINES = (
-    # "ISLAMABAD — ", "KYIV, Ukraine (AP) — ", "LONDON (Reuters) - "
-    re.compile(r"^\s*[A-ZА-Я][A-ZА-Я .'\-]{2,40}(?:,\s*[\w .]{2,30})?(?:\s*\([^)]{1,30}\))?\s*[—–-]\s+"),
-    # "МОСКВА, 17 апреля. /ТАСС/. ", "МОСКВА, 17 апр — РИА Новости. "
+    # "MOSCOW, April 17. /TASS/. ", «МОСКВА, 17 апреля. /ТАСС/.», «МОСКВА, 17 апр — РИА Новости.»,
+    # "WASHINGTON, Feb 20 (Reuters) - "
     re.compile(
-        r"^\s*[А-Я][А-Я\- ]{2,30},\s*\d{1,2}\s+[а-я]+\.?\s*(?:/[^/\n]{2,25}/\.?|[—–-]\s*[^.\n]{2,25}\.)\s*"
+        r"^\s*[A-ZА-Я][A-ZА-Я\- ]{2,30},\s*(?:\d{1,2}\s+[A-Za-zА-Яа-я]+|[A-Za-z]+\.?\s+\d{1,2})\.?\s*"
+        r"(?:/[^/\n]{2,25}/|\([^)\n]{2,25}\)|[—–-]\s*[^.\n/]{2,25}\.)\.?\s*(?:[—–-]\s+)?"
     ),
-    # "(MENAFN) ", "(Reuters) - "
-    re.compile(r"^\s*\([A-Za-zА-Яа-я .]{2,20}\)\s*(?:[—–-]\s*)?"),
+    # "ISLAMABAD — ", "KABUL, Afghanistan (AP) — ", "LONDON (Reuters) - "
+    re.compile(
+        r"^\s*[A-ZА-Я][A-ZА-Я .'\-]{2,40}(?:,\s*[\w .]{2,30})?(?:\s*\([^)]{1,30}\))?\s*[—–-]\s+"
+    ),
 )
+_SOURCE_TAG = re.compile(r"^\s*\([A-Za-zА-Яа-я .]{2,20}\)\s*(?:[—–-]\s*)?")  # "(MENAFN) "
 
 
 def strip_dateline(value: str) -> str:
     """Datelines name where a report was filed, not who acted: drop them before reading."""
     for pattern in _DATELINES:
-        value = pattern.sub("", value, count=1)
-    return value
+        stripped = pattern.sub("", value, count=1)
+        if stripped != value:
+            value = stripped
+            break
+    return _SOURCE_TAG.sub("", value, count=1)
 
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "sgt", "maj", "capt", "sen", "rep", "gov",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no",
     "inc", "corp", "co", "ltd", "vs", "jr", "sr", "prof", "u.s", "u.k", "u.n", "e.g", "i.e",
-    "т", "г", "гг", "ул", "им", "т.е", "т.д", "т.п", "др", "млн", "млрд", "тыс", "руб", "ст", "п",
+    "т", "г", "гг", "ул", "им", "т.е", "т.д", "т.п", "т.ч", "др", "млн", "млрд", "тыс", "руб",
+    "ст", "п",
 }  # fmt: skip
 _END = re.compile(r"[.!?…]+[\"'»”)\]]*\s+(?=[\"'«“(\[]?[A-ZА-Я0-9])")
 

@@ -1,0 +1,169 @@
+"""From a feed's new items to report events: the detector the poll pipeline calls.
+
+For each new item it asks the pure classifiers what designation changes and topics the item
+reports, then places each finding in a story: the first report of a story is recorded as
+``designation_reported`` / ``topic_reported`` (and alerts), later ones from other outlets as
+``*_corroborated`` (and do not). Report events live on a stream per story, so two workers that
+read the first two reports of one story at once cannot both open it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from monitor.config import Settings, Source
+from monitor.detect.designations import detect_designations
+from monitor.detect.model import NewsItem
+from monitor.detect.stories import (
+    Story,
+    assign_story,
+    story_key_for_designation,
+    story_key_for_topic,
+)
+from monitor.detect.topics import match_topics
+from monitor.events import (
+    DESIGNATION_CORROBORATED,
+    DESIGNATION_REPORTED,
+    TOPIC_CORROBORATED,
+    TOPIC_REPORTED,
+    NewEvent,
+)
+from monitor.poll import Detector
+from monitor.projections.stories import open_stories
+from monitor.sources.feed import FeedItem
+from monitor.timeutil import parse_iso
+
+_TYPES = {
+    "designation": (DESIGNATION_REPORTED, DESIGNATION_CORROBORATED),
+    "topic": (TOPIC_REPORTED, TOPIC_CORROBORATED),
+}
+
+
+def story_stream(story_id: str) -> str:
+    return f"story:{story_id}"
+
+
+def news_item(item: FeedItem, source: Source) -> NewsItem:
+    return NewsItem(
+        title=item.title,
+        summary=item.summary,
+        text=item.content,
+        url=item.url,
+        published=parse_iso(item.published) if item.published else None,
+        source=source.id,
+    )
+
+
+class StoryBook:
+    """The open stories of one poll: those in the log, plus those this poll opens."""
+
+    def __init__(self, conn: Connection, earliest: datetime, windows: dict[str, timedelta]) -> None:
+        self.windows = windows
+        self.stories: dict[str, list[Story]] = {}
+        for kind, window in windows.items():
+            # Only stories whose latest report is within a window of the oldest new item matter.
+            since = earliest - window
+            self.stories[kind] = [_story(row) for row in open_stories(conn, kind, since)]
+
+    def place(
+        self, kind: str, key: tuple[str, ...], published: datetime, url: str, source: str
+    ) -> tuple[str, bool] | None:
+        """(story id, is_new), or None when this URL already is in that story."""
+        stories = self.stories[kind]
+        story_id, is_new = assign_story(key, kind, published, url, stories, self.windows[kind])
+        if is_new:
+            stories.append(
+                Story(
+                    story_id, kind, key, published, published, frozenset({source}), frozenset({url})
+                )
+            )
+            return story_id, True
+        index, story = next((i, s) for i, s in enumerate(stories) if s.id == story_id)
+        if url and url in story.urls:
+            return None
+        stories[index] = Story(
+            story.id,
+            kind,
+            story.key,
+            min(story.first_published, published),
+            max(story.last_published, published),
+            story.sources | {source},
+            story.urls | {url},
+        )
+        return story_id, False
+
+
+def _story(row: dict[str, Any]) -> Story:
+    return Story(
+        id=row["id"],
+        kind=row["kind"],
+        key=tuple(row["key"]),
+        first_published=row["first_published"],
+        last_published=row["last_published"],
+        sources=frozenset(row["sources"]),
+        urls=frozenset(row["urls"]),
+    )
+
+
+def make_detector(settings: Settings) -> Detector:
+    windows = {
+        "designation": timedelta(seconds=settings.alerts.story_window),
+        "topic": timedelta(seconds=settings.alerts.topic_window),
+    }
+
+    def detect(
+        conn: Connection, source: Source, items: Sequence[FeedItem], now: datetime
+    ) -> list[NewEvent]:
+        news_items = [news_item(item, source) for item in items]
+        earliest = min((n.published or now for n in news_items), default=now)
+        book = StoryBook(conn, earliest, windows)
+        events: list[NewEvent] = []
+        for item, news in zip(items, news_items, strict=True):
+            published = news.published or now
+            common = {
+                "title": item.title,
+                "url": item.url,
+                "published": item.published,
+                "guid": item.guid,
+                "item_id": item.item_id,
+            }
+            for found in detect_designations(news, settings.watches):
+                key = story_key_for_designation(found)
+                details = {
+                    "actor": found.actor,
+                    "entity": found.entity,
+                    "action": found.action,
+                    "watched": found.watched,
+                    "evidence": found.evidence,
+                }
+                events += _report(book, "designation", key, published, source, common, details)
+            for topic in match_topics(news, settings.topics):
+                key = story_key_for_topic(topic)
+                details = {"topic": topic.topic, "evidence": topic.evidence}
+                events += _report(book, "topic", key, published, source, common, details)
+        return events
+
+    return detect
+
+
+def _report(
+    book: StoryBook,
+    kind: str,
+    key: tuple[str, ...],
+    published: datetime,
+    source: Source,
+    common: dict[str, Any],
+    details: dict[str, Any],
+) -> list[NewEvent]:
+    placed = book.place(kind, key, published, common["url"], source.id)
+    if placed is None:
+        return []
+    story_id, is_new = placed
+    reported, corroborated = _TYPES[kind]
+    data = {**common, **details, "story": story_id, "story_key": list(key)}
+    kind_of_event = reported if is_new else corroborated
+    return [NewEvent(kind_of_event, story_stream(story_id), data, source=source.id)]

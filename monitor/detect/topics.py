@@ -1,0 +1,42 @@
+"""Topic matcher: is a news item about a configured topic (the Moscow Format, ...)?
+
+A topic's name and match phrases become inflection- and quote-tolerant patterns (the same
+builder as entity names), so «Московского формата», «в «московском формате»» and "Moscow-format
+talks" all match "Moscow Format". The whole item is read, because a report often names the
+format only below the lede; the first sentence that names it is the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from monitor.config import Topic
+from monitor.detect.model import NewsItem, TopicMatch
+from monitor.detect.names import phrase_regex
+from monitor.detect.text import prep, split_sentences, strip_dateline, strip_html
+
+
+@lru_cache(maxsize=64)
+def topic_pattern(name: str, phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the ways a topic is named; longer phrases are tried first."""
+    variants = sorted({name, *phrases}, key=len, reverse=True)
+    return re.compile("|".join(f"(?:{phrase_regex(p)})" for p in variants), re.IGNORECASE)
+
+
+def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
+    """The configured topics the item is about, each with the first sentence that names it."""
+    sentences = [
+        strip_dateline(strip_html(item.title)),
+        *split_sentences(strip_dateline(strip_html(item.summary))),
+        *split_sentences(strip_html(item.text)),
+    ]
+    matches = []
+    for topic in topics:
+        pattern = topic_pattern(topic.name, tuple(topic.match))
+        for sentence in sentences:
+            if sentence and pattern.search(prep(sentence)):
+                matches.append(TopicMatch(topic.name, sentence.strip()))
+                break
+    return matches
