@@ -24,11 +24,11 @@ from monitor.documents import Document
 from monitor.errors import ConcurrencyError, FetchError, ParseError
 from monitor.events import (
     DESIGNATION_REPORTED,
-    TOPIC_REPORTED,
     ENTRY_ADDED,
     PARSE_SUSPECT,
     SOURCE_FAILED,
     SOURCE_RECOVERED,
+    TOPIC_REPORTED,
     NewEvent,
     RecordedEvent,
     source_stream,
