@@ -12,6 +12,7 @@ import os
 import socket
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from monitor.clock import utcnow
 from monitor.config import Settings, Source
@@ -19,10 +20,14 @@ from monitor.diff import list_events
 from monitor.errors import ParseError, UsageError
 from monitor.events import PARSE_SUSPECT, RecordedEvent, source_stream
 from monitor.fetch import Fetched, Fetcher
+from monitor.notify import outbox as notify_outbox
 from monitor.poll import Detector, Poller, PollResult, list_state, parse_document
 from monitor.projections.health import health_of
 from monitor.schedule import first_poll_at, next_delay
 from monitor.store import Store, leases, log
+
+if TYPE_CHECKING:
+    from monitor.notify.dispatch import DeliveryReport
 
 logger = logging.getLogger("monitor")
 
@@ -34,9 +39,13 @@ def worker_id() -> str:
 class App:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
-        self.store = store or Store(settings.store.url)
+        self.store = store or Store(
+            settings.store.url, lock_timeout=settings.store.lock_timeout
+        )
         self.worker = worker_id()
-        self.detector: Detector | None = _detector(settings)
+        self.detector: Detector = _detector(settings)
+        notify_outbox.install(self.store, settings)  # alerting events owe notifications
+        self._dispatcher: Any = None
 
     def close(self) -> None:
         self.store.close()
@@ -128,6 +137,17 @@ class App:
     def poll_now(self, sources: Sequence[Source]) -> list[PollResult]:
         return asyncio.run(self.poll(sources))
 
+    async def deliver(self) -> DeliveryReport:
+        """One delivery pass: send every notification the outbox owes and that is due."""
+        from monitor.notify.dispatch import Dispatcher
+
+        if self._dispatcher is None:
+            self._dispatcher = Dispatcher(self.settings, self.store, worker=self.worker)
+        return await self._dispatcher.run()
+
+    def deliver_now(self) -> DeliveryReport:
+        return asyncio.run(self.deliver())
+
     def accept(self, source_id: str) -> list[RecordedEvent]:
         """Take the document of a suspect list as the truth: record its removals too."""
         source = self.sources([source_id])[0]
@@ -185,9 +205,7 @@ def log_poll(result: PollResult) -> None:
     )
 
 
-def _detector(settings: Settings) -> Detector | None:
-    try:
-        from monitor.detect.reports import make_detector
-    except ImportError:
-        return None
+def _detector(settings: Settings) -> Detector:
+    from monitor.detect.reports import make_detector  # imported here: it imports monitor.poll
+
     return make_detector(settings)

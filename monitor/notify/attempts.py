@@ -74,7 +74,9 @@ def reconcile(conn: Connection) -> None:
 
 
 def _same(table: Any) -> Any:
-    return and_(ATTEMPTS.c.channel == table.c.channel, ATTEMPTS.c.first_event == table.c.first_event)
+    return and_(
+        ATTEMPTS.c.channel == table.c.channel, ATTEMPTS.c.first_event == table.c.first_event
+    )
 
 
 def release_dead_leases(conn: Connection, *, worker: str, now: datetime) -> list[str]:
@@ -86,9 +88,9 @@ def release_dead_leases(conn: Connection, *, worker: str, now: datetime) -> list
     dead = []
     for owner in owners:
         owner_host, _, pid = (owner or "").rpartition(":")
-        if owner and owner != worker and owner_host == host and pid.isdigit():
-            if not _alive(int(pid)):
-                dead.append(owner)
+        local = owner and owner != worker and owner_host == host and pid.isdigit()
+        if local and not _alive(int(pid)):
+            dead.append(owner)
     if dead:
         conn.execute(
             update(ATTEMPTS)
@@ -207,7 +209,7 @@ def record_failure(
                 last_attempt_at=now,
                 last_outcome=outcome,
                 last_error=error,
-                unconfirmed=or_(ATTEMPTS.c.unconfirmed, literal(outcome == UNKNOWN)),
+                unconfirmed=True if outcome == UNKNOWN else ATTEMPTS.c.unconfirmed,
             )
         )
         expired = conn.execute(
@@ -216,11 +218,7 @@ def record_failure(
             .where(
                 OUTBOX.c.channel == item.channel,
                 OUTBOX.c.created_at <= cutoff,
-                or_(
-                    ATTEMPTS.c.lease_until.is_(None),
-                    ATTEMPTS.c.lease_until < now,
-                    ATTEMPTS.c.lease_owner.is_(None),
-                ),
+                or_(ATTEMPTS.c.lease_until.is_(None), ATTEMPTS.c.lease_until < now),
             )
             .order_by(OUTBOX.c.first_event)
         ).all()

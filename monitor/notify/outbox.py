@@ -80,8 +80,9 @@ def _merge_groups(conn: Connection, owed: list[Owed]) -> list[Owed]:
     stored = {
         (row.channel, row.group_key): row
         for row in conn.execute(
-            select(OUTBOX.c.channel, OUTBOX.c.group_key, OUTBOX.c.first_event, OUTBOX.c.events)
-            .where(OUTBOX.c.group_key.in_(sorted(groups)))
+            select(
+                OUTBOX.c.channel, OUTBOX.c.group_key, OUTBOX.c.first_event, OUTBOX.c.events
+            ).where(OUTBOX.c.group_key.in_(sorted(groups)))
         )
     }
     remaining = []
@@ -108,9 +109,7 @@ def horizon(conn: Connection) -> Horizon:
 def register_channels(conn: Connection, settings: Settings) -> list[tuple[str, str]]:
     """Owe each enabled channel its classes from now on (only the first time it is seen)."""
     known = set(horizon(conn))
-    wanted = [
-        (c.name, klass) for c in settings.channels if c.enabled for klass in c.notify
-    ]
+    wanted = [(c.name, klass) for c in settings.channels if c.enabled for klass in c.notify]
     missing = [pair for pair in dict.fromkeys(wanted) if pair not in known]
     if missing:
         since = log.last_position(conn)
@@ -172,7 +171,9 @@ def owed_rows(conn: Connection, channel: str | None = None) -> list[Any]:
     """Owed notifications with their working state, oldest first."""
     join = OUTBOX.outerjoin(
         ATTEMPTS,
-        and_(ATTEMPTS.c.channel == OUTBOX.c.channel, ATTEMPTS.c.first_event == OUTBOX.c.first_event),
+        and_(
+            ATTEMPTS.c.channel == OUTBOX.c.channel, ATTEMPTS.c.first_event == OUTBOX.c.first_event
+        ),
     )
     query = select(
         OUTBOX,
@@ -200,4 +201,3 @@ def channels_with_rows(conn: Connection) -> set[str]:
     names = {row.channel for row in conn.execute(select(OUTBOX.c.channel).distinct())}
     names |= {row.channel for row in conn.execute(select(CHANNELS.c.channel).distinct())}
     return names
-

@@ -53,9 +53,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("unconfirmed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "channel", "first_event", name="uq_delivery_attempts_notification"
-        ),
+        sa.UniqueConstraint("channel", "first_event", name="uq_delivery_attempts_notification"),
     )
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
         batch_op.create_index(
