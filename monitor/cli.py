@@ -402,7 +402,7 @@ def sources(
             r["last_change"] or "-",
             r["health"],
             r["next_poll"] or "-",
-            r["worker"] or "-",
+            r["worker"] or (f"{r['last_worker']} (last)" if r["last_worker"] else "-"),
         )
     out.print(table)
 

@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.app import App
 from monitor.clock import utcnow
+from monitor.errors import MonitorError
 from monitor.fetch import Fetcher
 from monitor.store import leases
 
@@ -111,12 +112,13 @@ class Service:
             logger.error("poll of %s crashed: %r", source_id, task.exception())
 
     async def deliver(self) -> None:
-        deliver = getattr(self.app, "deliver", None)
-        if deliver is None or self.stopping:
+        if self.stopping:
             return
         self.delivering = asyncio.current_task()
         try:
-            await deliver()
+            await self.app.deliver()
+        except MonitorError as exc:
+            logger.error("delivery pass failed (will try again): %s", exc)
         except Exception:
             logger.exception("delivery pass failed; will try again")
         finally:

@@ -20,6 +20,7 @@ def source_rows(app: Any) -> list[dict[str, Any]]:
     with app.store.read_tx() as conn:
         states = working.all_states(conn)
         health = all_health(conn)
+        last_workers = working.last_workers(conn)
     rows = []
     for source in app.settings.sources:
         state = states.get(source.id)
@@ -52,6 +53,7 @@ def source_rows(app: Any) -> list[dict[str, Any]]:
                 if state and state.next_poll_at
                 else None,
                 "worker": state.lease_owner if lease_live else None,
+                "last_worker": last_workers.get(source.id),
             }
         )
     return rows

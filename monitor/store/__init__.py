@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from monitor import projections
 from monitor.clock import utcnow
@@ -55,7 +55,7 @@ class Store:
     def upgrade(self) -> None:
         try:
             migrate.upgrade(self.engine)
-        except OperationalError as exc:
+        except DBAPIError as exc:
             raise StoreError(describe_operational_error(exc, self.engine)) from exc
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from monitor.errors import StoreError
 
@@ -98,11 +98,13 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
                 conn = conn.execution_options(write=True)
             with conn.begin():
                 yield conn
-    except OperationalError as exc:
+    except IntegrityError:
+        raise  # a constraint the caller handles (optimistic concurrency)
+    except DBAPIError as exc:
         raise StoreError(describe_operational_error(exc, engine)) from exc
 
 
-def describe_operational_error(exc: OperationalError, engine: Engine | None = None) -> str:
+def describe_operational_error(exc: DBAPIError, engine: Engine | None = None) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = text.lower()
     if "disk i/o error" in lowered and engine is not None and _disk_nearly_full(engine):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from monitor.store.tables import PollRow, SourceStateRow
 
@@ -85,3 +85,10 @@ def record_poll(
             worker=worker,
         )
     )
+
+
+def last_workers(conn: Connection) -> dict[str, str]:
+    """The worker that made each source's latest poll."""
+    latest = select(func.max(POLLS.c.id)).group_by(POLLS.c.source).scalar_subquery()
+    rows = conn.execute(select(POLLS.c.source, POLLS.c.worker).where(POLLS.c.id.in_(latest)))
+    return {row.source: row.worker for row in rows if row.worker}

@@ -1,24 +1,17 @@
-"""Real parts for delivery tests: an SMTP server on 127.0.0.1, list pages, report events."""
+"""Real parts for delivery tests: list pages and report events (the SMTP server is tests/mail.py)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from monitor.events import DESIGNATION_CORROBORATED, DESIGNATION_REPORTED, NewEvent
 from monitor.store import Store
+from tests.mail import Mailbox, free_port, smtp  # noqa: F401  (fixtures and helpers)
 
 LIST_PAGE = """<html><body><table>
 <tr><th>No</th><th>Name</th><th>Decision</th></tr>
@@ -61,55 +54,6 @@ def page(rows: list[tuple[str, str]]) -> str:
         f"<tr><td>{i}</td><td>{n}</td><td>{d}</td></tr>" for i, (n, d) in enumerate(rows, 1)
     )
     return LIST_PAGE.format(rows=body)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Mailbox:
-    """What a real SMTP server on 127.0.0.1 received, parsed."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.raw: list[bytes] = []
-        self.lock = threading.Lock()
-        self.logins: list[tuple[str, str]] = []
-
-    @property
-    def url(self) -> str:
-        return f"mailto://127.0.0.1:{self.port}?from=a@example.org&to=b@example.org"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        with self.lock:
-            raw = list(self.raw)
-        return [email.message_from_bytes(r, policy=email.policy.default) for r in raw]  # type: ignore[misc]
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.raw) < count:
-            time.sleep(0.02)
-        return self.messages
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.lock:
-            self.raw.append(envelope.original_content or envelope.content)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp() -> Iterator[Mailbox]:
-    port = free_port()
-    box = Mailbox(port)
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box
-    finally:
-        controller.stop()
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
