@@ -89,7 +89,9 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 def events(invoke, config: Path) -> list[dict]:
-    return [json.loads(x) for x in invoke(config, "log", "--json").out.splitlines()]
+    """The list's entry events, newest first."""
+    rows = [json.loads(x) for x in invoke(config, "log", "--json").out.splitlines()]
+    return [r for r in rows if r["type"].startswith("entry_")]
 
 
 def stop(process: subprocess.Popen[bytes]) -> tuple[int, float]:
@@ -99,13 +101,14 @@ def stop(process: subprocess.Popen[bytes]) -> tuple[int, float]:
     return code, time.monotonic() - started
 
 
-def test_service_records_a_change_and_stops_on_sigterm(
-    httpserver: HTTPServer, tmp_path: Path, invoke
+def test_service_records_a_change_alerts_and_stops_on_sigterm(
+    httpserver: HTTPServer, tmp_path: Path, invoke, smtp
 ) -> None:
     server = Server(httpserver)
     url = server.serve("/list.html", page(["Alpha", "Beta", "Gamma"]))
+    channel = f'\n[[channel]]\nname = "email"\nurl = "{smtp.url}"\n'
     config = write_config(
-        tmp_path, list_source("short", url, "2s") + '\n[service]\ntick = "0.2s"\n'
+        tmp_path, list_source("short", url, "2s") + '\n[service]\ntick = "0.2s"\n' + channel
     )
     log = tmp_path / "service.log"
     process = start(config, log)
@@ -113,6 +116,7 @@ def test_service_records_a_change_and_stops_on_sigterm(
         wait_for(lambda: len(events(invoke, config)) == 3, 30, "the baseline")
         server.bodies["/list.html"] = page(["Alpha", "Gamma", "Delta"])
         wait_for(lambda: len(events(invoke, config)) == 5, 30, "the change")
+        wait_for(lambda: len(smtp.messages) >= 1, 30, "the alert email")
     finally:
         code, took = stop(process)
     assert code == 0, log.read_text()
@@ -125,6 +129,11 @@ def test_service_records_a_change_and_stops_on_sigterm(
     sources = [json.loads(x) for x in invoke(config, "sources", "--json").out.splitlines()]
     assert sources[0]["worker"] is None, "leases are released on shutdown"
     assert invoke(config, "replay").code == 0
+    [message] = smtp.messages
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Delta" in body and "Beta" in body
+    deliveries = [json.loads(x) for x in invoke(config, "deliveries", "--json").out.splitlines()]
+    assert deliveries[0]["pending"] == 0 and deliveries[0]["sent"] == 1
 
 
 def test_a_restart_polls_nothing_early_and_nothing_twice(
