@@ -514,6 +514,42 @@ def notify_test(
         raise typer.Exit(1)
 
 
+@cli.command()
+def demo(
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Keep the demo's store and alerts in this folder.")
+    ] = None,
+) -> None:
+    """Run the whole pipeline offline on recorded documents and show what a user is told."""
+    from monitor.demo.runner import run_demo
+
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+    result = run_demo(keep.resolve() if keep else None)
+    out.rule("What the monitor recorded, day by day")
+    for title, events in result.phases:
+        out.print(f"[bold]{title}[/bold]")
+        shown = [e for e in events if not e.data.get("baseline")]
+        baseline = len(events) - len(shown)
+        if baseline:
+            out.print(f"  {baseline} entries recorded as the baseline of their lists (no alert)")
+        for event in sorted(shown, key=lambda e: e.id):
+            out.print(f"  #{event.id} {event.type} [{event.source}] {summary(event)}", markup=False)
+    out.rule("The alerts the desk received (channel alertfile://…/alerts.txt)")
+    out.print(result.alerts or "(no alert)", markup=False)
+    out.rule("The change log (monitor log), newest first")
+    table = Table("id", "type", "source", "what", box=None)
+    for event in sorted(result.events, key=lambda e: e.id, reverse=True):
+        if event.data.get("baseline"):
+            continue
+        table.add_row(str(event.id), event.type, event.source or "-", summary(event))
+    out.print(table)
+    if keep:
+        out.print(
+            f"store and alerts kept in {keep} (try: monitor --config {keep}/monitor.toml log)"
+        )
+
+
 @db_cli.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply schema migrations (also done at start)."""

@@ -22,7 +22,10 @@ def test_compose_file_matches_the_code() -> None:
     assert dialect_of(settings.store.url) == "postgresql"
     assert "@postgres:5432/" in settings.store.url
     pg = services["postgres"]["environment"]
-    assert f"{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}" in settings.store.url
+    assert (
+        f"{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}"
+        in settings.store.url
+    )
     email = next(c for c in settings.channels if c.name == "email")
     assert email.enabled and email.url.startswith("mailto://mailpit:1025")
     assert "1025:1025" in services["mailpit"]["ports"]
