@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from monitor.config import Channel, Settings
-from monitor.notify.attempts import FAILED, SENT, UNKNOWN
 from monitor.notify import alertfile  # noqa: F401  (registers the alertfile:// channel)
+from monitor.notify.attempts import FAILED, SENT, UNKNOWN
 from monitor.notify.render import Message
 
 logger = logging.getLogger("monitor.notify")
