@@ -49,7 +49,9 @@ def test_layout_change_is_suspect_and_its_return_is_silent(
     httpserver.expect_request("/list").respond_with_handler(
         lambda _r: Response(current["body"], content_type="text/html; charset=utf-8")
     )
-    config = write_config(tmp_path, SOURCE.format(url=httpserver.url_for("/list")))
+    alerts = tmp_path / "alerts.txt"
+    channel = f'\n[[channel]]\nname = "desk"\nurl = "alertfile://{alerts}"\nnotify = ["health", "designation"]\n'
+    config = write_config(tmp_path, SOURCE.format(url=httpserver.url_for("/list")) + channel)
 
     def new_events(after: int) -> list[dict]:
         rows = [json.loads(x) for x in invoke(config, "log", "--json").out.splitlines()]
@@ -61,14 +63,17 @@ def test_layout_change_is_suspect_and_its_return_is_silent(
     current["body"] = LAYOUTS[layout]
     assert invoke(config, "poll", "national-list").code == 0
     events = new_events(last)
-    assert [e["type"] for e in events] == ["parse_suspect"]
+    assert [e["type"] for e in events if e["type"] != "notification_sent"] == ["parse_suspect"]
     assert events[0]["data"]["expected"] == 30 and events[0]["data"]["found"] < 15
     last = events[0]["id"]
+    told = alerts.read_text()
+    assert told.count("=" * 78) == 2, told  # one message: the health alert, no removal
+    assert "national-list" in told and "suspect" in told.lower()
 
     current["body"] = GOOD.replace("<h1>List</h1>", "<h1>List (updated)</h1>")
     assert invoke(config, "poll", "national-list").code == 0
     events = new_events(last)
-    assert [e["type"] for e in events] == ["source_recovered"]
+    assert [e["type"] for e in events if e["type"] != "notification_sent"] == ["source_recovered"]
     state = [
         json.loads(x) for x in invoke(config, "state", "national-list", "--json").out.splitlines()
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,6 +115,11 @@ def test_full_run_leaks_nothing(
             outputs.append(invoke(config, "-vv", "poll", "ru-test-list"))
         outputs.append(invoke(config, "-vv", "log", "--json"))
         outputs.append(invoke(config, "-vv", "replay"))
+        for line in outputs[-2].out.splitlines():  # `monitor show` of every event, both forms
+            event_id = str(json.loads(line)["id"])
+            outputs.append(invoke(config, "show", event_id))
+            outputs.append(invoke(config, "show", event_id, "--json"))
+        outputs.append(invoke(config, "sources", "--json"))
     assert smtp_auth.logins and smtp_auth.logins[0] == ("alerts", PASSWORD)  # it really logged in
     assert len(smtp_auth.messages) == 2  # the alert and the test message
     assert calls["n"] >= 2  # the webhook failed (logged, recorded) more than once
