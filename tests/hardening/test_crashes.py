@@ -43,6 +43,7 @@ class Corpus:
     def __init__(self) -> None:
         self.version = 0
         self.inflight = 0
+        self.last_answer = 0.0
         self.alerts: list[str] = []
         self.lock = threading.Lock()
 
@@ -91,6 +92,7 @@ class Corpus:
                 finally:
                     with corpus.lock:
                         corpus.inflight -= 1
+                        corpus.last_answer = time.monotonic()
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -143,7 +145,9 @@ def test_random_kills_lose_nothing_and_duplicate_nothing(tmp_path: Path, invoke)
             process = start(config, log)
             time.sleep(rng.uniform(0.8, 3.5))
             with corpus.lock:
-                in_send = corpus.inflight > 0
+                # Inside a send: from the request to the monitor recording the answer, which
+                # follows the answer by milliseconds (a second is a generous bound under load).
+                in_send = corpus.inflight > 0 or time.monotonic() - corpus.last_answer < 1.0
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=10)
             kills_in_send += in_send
