@@ -114,12 +114,16 @@ def _compile(
 
 
 _PATTERNS = _compile(ACTORS, False) + _compile(WEAK, True)
+# All of them in one pattern: one search says whether a text names any actor at all.
+_ANY = re.compile("|".join(f"(?:{p.pattern})" for _, p, _ in _PATTERNS), re.IGNORECASE)
 _IMPLIED = [(re.compile(p, re.IGNORECASE), code, strong) for p, code, strong in IMPLIED]
 
 
 def find_actors(text: str) -> list[ActorMention]:
     """Non-overlapping actor mentions in text order (longer patterns win an overlap)."""
     found: list[ActorMention] = []
+    if not _ANY.search(text):
+        return found
     for code, pattern, weak in _PATTERNS:
         for m in pattern.finditer(text):
             if any(m.start() < f.end and f.start < m.end() for f in found):

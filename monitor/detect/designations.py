@@ -105,11 +105,15 @@ def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Design
 
     Not filtered by watches: ``watched`` says whether a watched entity matched.
     """
-    names = matcher(watch_key(watches))
     title = strip_dateline(strip_html(item.title))
-    summary = split_sentences(strip_dateline(strip_html(item.summary)))
+    summary_text = strip_dateline(strip_html(item.summary))
+    text = strip_html(item.text)
+    if not cues.ANY_VERB.search(prep(f"{title}\n{summary_text}\n{text}")):
+        return []  # no change verb anywhere: nothing can be a designation change
+    names = matcher(watch_key(watches))
+    summary = split_sentences(summary_text)
     lead = [title, *summary[:LEAD_SENTENCES]]  # some feeds put the whole article in the summary
-    body = summary[LEAD_SENTENCES:] + split_sentences(strip_dateline(strip_html(item.text)))
+    body = summary[LEAD_SENTENCES:] + split_sentences(strip_dateline(text))
     lead_cue = cues.has_list_cue(prep(" ".join(lead)), prep(" ".join(lead)))
     findings = [f for s in lead[1:] if s for f in _read_sentence(s, names, item.published)]
     findings = _read_sentence(title, names, item.published, lead_cue) + findings

@@ -199,11 +199,17 @@ class EntityMatcher:
             (canonical, re.compile(phrase_regex(alias), re.IGNORECASE), watched)
             for canonical, alias, watched in entries
         ]
+        # Every alias in one pattern: one search says whether a text names anyone at all.
+        self._any = re.compile(
+            "|".join(f"(?:{p.pattern})" for _, p, _ in self._patterns) or "(?!)", re.IGNORECASE
+        )
 
     def find(self, text: str) -> list[Mention]:
         """Non-overlapping mentions, longest alias first, in text order."""
         text = prep(text)
         found: list[Mention] = []
+        if not self._any.search(text):
+            return found
         taken: list[tuple[int, int]] = []
         for canonical, pattern, watched in self._patterns:
             for m in pattern.finditer(text):
