@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
+from lxml import etree
 
 from monitor.config import Source
 from monitor.errors import ParseError
@@ -241,3 +243,24 @@ def test_fsb_page_matches_the_parsed_mirror(fsb_page: bytes) -> None:
             assert entry["decision"] == decision, number
         compared += 1
     assert compared == len(by_number) == 37
+
+
+@pytest.mark.parametrize(
+    "selector",
+    ["tr:first-child", "tr:not(:first-child)", "td:last-child", "td:first-of-type",
+     "td:last-of-type", "td:only-child", "tr:not(:last-child) td:first-of-type"],
+)  # fmt: skip
+def test_fast_sibling_tests_select_what_cssselect_selects(selector: str) -> None:
+    """The translator's cheaper first/last tests pick exactly the elements cssselect's do."""
+    from lxml.cssselect import CSSSelector
+
+    from monitor.sources.lists.html import _TRANSLATOR
+
+    page = (
+        "<table><tr><th>a</th><td>1</td><td>2</td></tr><tr><td>solo</td></tr>"
+        "<tr><td>x</td><th>h</th><td>y</td></tr></table>"
+    )
+    root = lxml.html.document_fromstring(page)
+    expected = CSSSelector(selector, translator="html")(root)
+    assert expected, selector
+    assert etree.XPath(_TRANSLATOR.css_to_xpath(selector))(root) == expected
