@@ -107,7 +107,7 @@ def respond(status: str, body: bytes, **headers: str):
     """A handler that sends one complete response."""
 
     async def handler(writer: asyncio.StreamWriter) -> None:
-        lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}"]
+        lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close"]
         lines += [f"{k.replace('_', '-')}: {v}" for k, v in headers.items()]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
