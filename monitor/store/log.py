@@ -46,6 +46,8 @@ def append(
     documents: Iterable[Document] = (),
 ) -> list[RecordedEvent]:
     """Insert ``events`` in order; each stream's version must still be ``expected[stream]``."""
+    if not events:
+        return []  # nothing to order: do not queue behind other appenders
     lock_for_append(conn)
     for document in documents:
         save_document(conn, document)
