@@ -72,8 +72,15 @@ class App:
     ) -> list[PollResult]:
         claimed = await asyncio.to_thread(self.claim, sources, due_only=due_only)
         poller = self.poller(fetcher)
-        results = await asyncio.gather(*(self.poll_claimed(poller, s) for s in claimed))
-        return list(results)
+        # Polls in progress, fetch to record, are bounded like requests are: otherwise fetching
+        # outruns parsing and recording, and fetched documents pile up in memory.
+        room = asyncio.Semaphore(self.settings.http.concurrency)
+
+        async def bounded(source: Source) -> PollResult:
+            async with room:
+                return await self.poll_claimed(poller, source)
+
+        return list(await asyncio.gather(*(bounded(s) for s in claimed)))
 
     def poller(self, fetcher: Fetcher) -> Poller:
         return Poller(

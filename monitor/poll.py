@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
@@ -38,7 +38,7 @@ from monitor.news import item_events, new_items
 from monitor.projections.health import health_of
 from monitor.projections.items import seen
 from monitor.projections.lists import current_entries
-from monitor.sources.feed import FeedItem, parse_feed
+from monitor.sources.feed import FeedItem, ParsedFeed, parse_feed
 from monitor.sources.lists import parse_list
 from monitor.store import Store, log, working
 from monitor.store.tables import EventRow
@@ -46,8 +46,27 @@ from monitor.store.tables import EventRow
 logger = logging.getLogger("monitor.poll")
 _OPENS_STORY = frozenset({DESIGNATION_REPORTED, TOPIC_REPORTED})
 
-# Turns a feed's new items into report events (designation/topic stories); see monitor.detect.
-Detector = Callable[[Connection, Source, Sequence[FeedItem], datetime], list[NewEvent]]
+
+class Detector(Protocol):
+    """Turns a feed's new items into report events (designation and topic stories).
+
+    ``classify`` is pure and runs before the write transaction; ``record`` places its findings
+    in stories inside it. See :mod:`monitor.detect.reports`.
+    """
+
+    def classify(self, source: Source, items: Sequence[FeedItem]) -> Sequence[Any]: ...
+
+    def record(
+        self, conn: Connection, source: Source, findings: Sequence[Any], now: datetime
+    ) -> list[NewEvent]: ...
+
+
+@dataclass(frozen=True)
+class ClassifiedFeed:
+    """A parsed feed with what the detector found in its new items, by item id."""
+
+    feed: ParsedFeed
+    findings: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -115,7 +134,19 @@ class Poller:
         except ParseError as exc:
             error = FetchError("parse", str(exc))
             return await self._failed(source, started_at, started, error, fetched)
+        if source.kind == "feed" and self.detector is not None:
+            parsed = await asyncio.to_thread(self._classify, source, parsed)
         return await self._record(source, started_at, started, fetched, document, parsed, "changed")
+
+    def _classify(self, source: Source, feed: ParsedFeed) -> ClassifiedFeed:
+        """Read the items the log has not seen before taking the write lock: classifying is
+        the slow part, and nothing in it needs the lock. (The write transaction checks again
+        which items are new, and records only those.)"""
+        assert self.detector is not None
+        with self.store.read_tx() as conn:
+            known = seen(conn, source.id, [i.item_id for i in feed.items])
+        findings = self.detector.classify(source, new_items(feed.items, known))
+        return ClassifiedFeed(feed, {f.item.item_id: f for f in findings})
 
     async def _record(
         self,
@@ -232,12 +263,12 @@ class Poller:
         now: datetime,
     ) -> list[NewEvent]:
         if source.kind == "feed":
-            fresh = new_items(
-                parsed.items, seen(conn, source.id, [i.item_id for i in parsed.items])
-            )
+            feed = parsed.feed if isinstance(parsed, ClassifiedFeed) else parsed
+            fresh = new_items(feed.items, seen(conn, source.id, [i.item_id for i in feed.items]))
             events = item_events(source.id, fresh, document=document.sha256)
-            if self.detector is not None and fresh:
-                events += self.detector(conn, source, fresh, now)
+            if self.detector is not None and isinstance(parsed, ClassifiedFeed):
+                found = [parsed.findings[i.item_id] for i in fresh if i.item_id in parsed.findings]
+                events += self.detector.record(conn, source, found, now)
             return events
         state = list_state(conn, source, suspect=health["suspect"])
         return list_events(

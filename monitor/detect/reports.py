@@ -10,6 +10,7 @@ read the first two reports of one story at once cannot both open it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import Connection
 
 from monitor.config import Settings, Source
 from monitor.detect.designations import detect_designations
-from monitor.detect.model import NewsItem
+from monitor.detect.model import Designation, NewsItem, TopicMatch
 from monitor.detect.stories import (
     Story,
     assign_story,
@@ -32,7 +33,6 @@ from monitor.events import (
     TOPIC_REPORTED,
     NewEvent,
 )
-from monitor.poll import Detector
 from monitor.projections.stories import open_stories
 from monitor.sources.feed import FeedItem
 from monitor.timeutil import parse_iso
@@ -109,21 +109,48 @@ def _story(row: dict[str, Any]) -> Story:
     )
 
 
-def make_detector(settings: Settings) -> Detector:
-    windows = {
-        "designation": timedelta(seconds=settings.alerts.story_window),
-        "topic": timedelta(seconds=settings.alerts.topic_window),
-    }
+@dataclass(frozen=True)
+class Findings:
+    """What the classifiers read in one news item: pure, so it is worked out before the write
+    transaction, which then only places the findings in stories."""
 
-    def detect(
-        conn: Connection, source: Source, items: Sequence[FeedItem], now: datetime
+    item: FeedItem
+    news: NewsItem
+    designations: tuple[Designation, ...]
+    topics: tuple[TopicMatch, ...]
+
+
+class NewsDetector:
+    """The detector the poll pipeline calls: ``classify`` off the lock, ``record`` under it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.windows = {
+            "designation": timedelta(seconds=settings.alerts.story_window),
+            "topic": timedelta(seconds=settings.alerts.topic_window),
+        }
+
+    def classify(self, source: Source, items: Sequence[FeedItem]) -> list[Findings]:
+        found = []
+        for item in items:
+            news = news_item(item, source)
+            designations = tuple(detect_designations(news, self.settings.watches))
+            topics = tuple(match_topics(news, self.settings.topics))
+            if designations or topics:
+                found.append(Findings(item, news, designations, topics))
+        return found
+
+    def record(
+        self, conn: Connection, source: Source, findings: Sequence[Findings], now: datetime
     ) -> list[NewEvent]:
-        news_items = [news_item(item, source) for item in items]
-        earliest = min((n.published or now for n in news_items), default=now)
-        book = StoryBook(conn, earliest, windows)
+        if not findings:
+            return []
+        earliest = min(f.news.published or now for f in findings)
+        book = StoryBook(conn, earliest, self.windows)
         events: list[NewEvent] = []
-        for item, news in zip(items, news_items, strict=True):
-            published = news.published or now
+        for finding in findings:
+            item = finding.item
+            published = finding.news.published or now
             common = {
                 "title": item.title,
                 "url": item.url,
@@ -131,7 +158,7 @@ def make_detector(settings: Settings) -> Detector:
                 "guid": item.guid,
                 "item_id": item.item_id,
             }
-            for found in detect_designations(news, settings.watches):
+            for found in finding.designations:
                 key = story_key_for_designation(found)
                 details = {
                     "actor": found.actor,
@@ -141,13 +168,15 @@ def make_detector(settings: Settings) -> Detector:
                     "evidence": found.evidence,
                 }
                 events += _report(book, "designation", key, published, source, common, details)
-            for topic in match_topics(news, settings.topics):
+            for topic in finding.topics:
                 key = story_key_for_topic(topic)
                 details = {"topic": topic.topic, "evidence": topic.evidence}
                 events += _report(book, "topic", key, published, source, common, details)
         return events
 
-    return detect
+
+def make_detector(settings: Settings) -> NewsDetector:
+    return NewsDetector(settings)
 
 
 def _report(

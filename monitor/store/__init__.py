@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +46,7 @@ class Store:
         self.url = url
         self.dialect = dialect_of(url)
         self.engine: Engine = make_engine(url, lock_timeout=lock_timeout)
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self.projections: list[Projection] = projections.default_projections()
         self.append_hooks: list[AppendHook] = []
         if upgrade:
@@ -64,8 +67,17 @@ class Store:
     def read_tx(self) -> Any:
         return transaction(self.engine)
 
-    def write_tx(self) -> Any:
-        return transaction(self.engine, write=True)
+    @contextmanager
+    def write_tx(self) -> Iterator[Connection]:
+        """A write transaction. On SQLite, this process's threads queue for the write lock
+        here, in turn, instead of each polling the busy timeout (where a thread can lose for
+        long enough to fail)."""
+        if self._write_lock is None:
+            with transaction(self.engine, write=True) as conn:
+                yield conn
+            return
+        with self._write_lock, transaction(self.engine, write=True) as conn:
+            yield conn
 
     # --- facts ---------------------------------------------------------------------------
 

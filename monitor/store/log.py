@@ -59,37 +59,40 @@ def append(
                 f"stream {stream} is at version {current}, expected {expected[stream]}"
             )
         versions[stream] = current
-    recorded = []
+    rows = []
     for event in events:
         versions[event.stream] += 1
-        data = thaw(event.data)
-        try:
-            event_id = conn.execute(
-                insert(EVENTS)
-                .values(
-                    stream=event.stream,
-                    version=versions[event.stream],
-                    type=event.type,
-                    source=event.source,
-                    recorded_at=now,
-                    data=data,
-                )
-                .returning(EVENTS.c.id)
-            ).scalar_one()
-        except IntegrityError as exc:
-            raise ConcurrencyError(f"stream {event.stream} was appended to concurrently") from exc
-        recorded.append(
-            RecordedEvent(
-                id=event_id,
-                type=event.type,
-                stream=event.stream,
-                version=versions[event.stream],
-                recorded_at=now,
-                source=event.source,
-                data=data,
-            )
+        rows.append(
+            {
+                "stream": event.stream,
+                "version": versions[event.stream],
+                "type": event.type,
+                "source": event.source,
+                "recorded_at": now,
+                "data": thaw(event.data),
+            }
         )
-    return recorded
+    try:
+        # One statement for the batch; ids come back in the order of the rows.
+        ids = (
+            conn.execute(insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
+    except IntegrityError as exc:
+        raise ConcurrencyError("a stream was appended to concurrently") from exc
+    return [
+        RecordedEvent(
+            id=event_id,
+            type=row["type"],
+            stream=row["stream"],
+            version=row["version"],
+            recorded_at=now,
+            source=row["source"],
+            data=row["data"],
+        )
+        for event_id, row in zip(ids, rows, strict=True)
+    ]
 
 
 def save_document(conn: Connection, document: Document) -> None:
