@@ -39,9 +39,7 @@ def worker_id() -> str:
 class App:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
-        self.store = store or Store(
-            settings.store.url, lock_timeout=settings.store.lock_timeout
-        )
+        self.store = store or Store(settings.store.url, lock_timeout=settings.store.lock_timeout)
         self.worker = worker_id()
         self.detector: Detector = _detector(settings)
         notify_outbox.install(self.store, settings)  # alerting events owe notifications
@@ -212,7 +210,29 @@ def log_poll(result: PollResult) -> None:
     )
 
 
-def _detector(settings: Settings) -> Detector:
-    from monitor.detect.reports import make_detector  # imported here: it imports monitor.poll
+class _LazyDetector:
+    """The news detector, built when a feed first has new items: its rules take a noticeable
+    share of start-up to compile, and many runs (lists only, nothing new) never need them."""
 
-    return make_detector(settings)
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._detector: Detector | None = None
+
+    def _get(self) -> Detector:
+        if self._detector is None:
+            from monitor.detect.reports import make_detector  # it imports monitor.poll
+
+            self._detector = make_detector(self.settings)
+        return self._detector
+
+    def classify(self, source: Source, items: Sequence[Any]) -> Sequence[Any]:
+        return self._get().classify(source, items) if items else []
+
+    def record(
+        self, conn: Any, source: Source, findings: Sequence[Any], now: datetime
+    ) -> list[Any]:
+        return self._get().record(conn, source, findings, now) if findings else []
+
+
+def _detector(settings: Settings) -> Detector:
+    return _LazyDetector(settings)

@@ -431,7 +431,8 @@ def load_settings(
         raise ConfigError(f"{config_path}: channel ({duplicate}).name: duplicate channel name")
     store_url = _resolve_sqlite(settings.store.url, base)
     return settings.model_copy(
-        update={"sources": sources, "store": settings.store.model_copy(update={"url": store_url})}, deep=False
+        update={"sources": sources, "store": settings.store.model_copy(update={"url": store_url})},
+        deep=False,
     )
 
 

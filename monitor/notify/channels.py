@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from monitor.config import Channel, Settings
-from monitor.notify import alertfile  # noqa: F401  (registers the alertfile:// channel)
 from monitor.notify.attempts import FAILED, SENT, UNKNOWN
 from monitor.notify.render import Message
 
@@ -155,6 +154,8 @@ class ChannelSender:
 
     def __init__(self, channel: Channel) -> None:
         import apprise
+
+        from monitor.notify import alertfile  # noqa: F401  (registers alertfile:// with apprise)
 
         self.name = channel.name
         self.notify = list(channel.notify)

@@ -145,3 +145,9 @@ def test_concurrent_appenders_never_record_the_same_version_twice(store: Store) 
     events = store.read()
     assert sorted(e.version for e in events) == list(range(1, 31))
     assert [e.id for e in events] == sorted(e.id for e in events)
+
+
+def test_the_known_head_is_alembics_head() -> None:
+    from monitor.store import migrate
+
+    assert migrate.head_revision() == migrate.HEAD
