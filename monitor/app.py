@@ -68,7 +68,6 @@ class App:
     async def poll_with(
         self, fetcher: Fetcher, sources: Sequence[Source], *, due_only: bool
     ) -> list[PollResult]:
-        claimed = await asyncio.to_thread(self.claim, sources, due_only=due_only)
         poller = self.poller(fetcher)
         # Polls in progress, fetch to record, are bounded like requests are: otherwise fetching
         # outruns parsing and recording, and fetched documents pile up in memory.
@@ -78,7 +77,14 @@ class App:
             async with room:
                 return await self.poll_claimed(poller, source)
 
-        return list(await asyncio.gather(*(bounded(s) for s in claimed)))
+        # Claimed a slice at a time, so no lease runs out while its source waits its turn.
+        step = 4 * self.settings.http.concurrency
+        results: list[PollResult] = []
+        for start in range(0, len(sources), step):
+            part = sources[start : start + step]
+            claimed = await asyncio.to_thread(self.claim, part, due_only=due_only)
+            results += await asyncio.gather(*(bounded(s) for s in claimed))
+        return results
 
     def poller(self, fetcher: Fetcher) -> Poller:
         return Poller(
