@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.clock import utcnow
 from monitor.events import format_time
 from monitor.projections.health import all_health
 from monitor.store import working
@@ -17,6 +18,7 @@ def _every(seconds: float) -> str:
 
 
 def source_rows(app: Any) -> list[dict[str, Any]]:
+    now = utcnow()
     with app.store.read_tx() as conn:
         states = working.all_states(conn)
         health = all_health(conn)
@@ -30,7 +32,8 @@ def source_rows(app: Any) -> list[dict[str, Any]]:
             status = f"failing since {format_time(h['failing_since'])}"
         elif h.get("suspect"):
             status = f"parse suspect since {format_time(h['suspect_since'])}"
-        lease_live = state and state.lease_owner and state.lease_until
+        # A lease that ran out (its worker died) holds nothing: the source is free to claim.
+        lease_live = state and state.lease_owner and state.lease_until and state.lease_until > now
         rows.append(
             {
                 "id": source.id,

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from monitor import projections
 from monitor.clock import utcnow
@@ -143,10 +143,3 @@ class Store:
     def save_source_state(self, source: str, **values: Any) -> None:
         with self.write_tx() as conn:
             working.save_state(conn, source, **values)
-
-    def is_initialised(self) -> bool:
-        try:
-            self.last_position()
-        except (StoreError, ProgrammingError):
-            return False
-        return True

@@ -102,11 +102,3 @@ def holders(conn: Connection, sources: Sequence[str], now: datetime) -> dict[str
         )
     )
     return {row.source: row.lease_owner for row in rows if row.lease_owner}
-
-
-def next_due(conn: Connection, sources: Sequence[str]) -> datetime | None:
-    from sqlalchemy import func
-
-    return conn.execute(
-        select(func.min(STATE.c.next_poll_at)).where(STATE.c.source.in_(list(sources)))
-    ).scalar()

@@ -211,3 +211,25 @@ def test_missing_config_file_exits_2(tmp_path: Path, invoke) -> None:
 
 def test_fixture_folder_exists() -> None:
     assert FIXTURES.is_dir()
+
+
+def test_sources_show_only_a_live_lease_as_the_holder(populated: Path, invoke) -> None:
+    from datetime import timedelta
+
+    from monitor.clock import utcnow
+    from monitor.config import load_settings
+    from monitor.store import Store
+
+    store = Store(load_settings(populated).store.url)
+    try:
+        store.save_source_state(
+            "example-list", lease_owner="host:1", lease_until=utcnow() + timedelta(minutes=5)
+        )
+        store.save_source_state(
+            "example-feed", lease_owner="host:2", lease_until=utcnow() - timedelta(minutes=5)
+        )
+    finally:
+        store.close()
+    rows = {r["id"]: r for r in jsonl(invoke(populated, "sources", "--json").out)}
+    assert rows["example-list"]["worker"] == "host:1"
+    assert rows["example-feed"]["worker"] is None, "an expired lease holds nothing"
