@@ -11,7 +11,8 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.clock import utcnow
@@ -21,15 +22,26 @@ from monitor.errors import ParseError, UsageError
 from monitor.events import PARSE_SUSPECT, RecordedEvent, source_stream
 from monitor.fetch import Fetched, Fetcher
 from monitor.notify import outbox as notify_outbox
-from monitor.poll import Detector, Poller, PollResult, list_state, parse_document
+from monitor.offload import Offload, process_count
+from monitor.poll import Detector, Poller, PollResult, list_state
 from monitor.projections.health import health_of
-from monitor.schedule import first_poll_at, next_delay
+from monitor.schedule import first_poll_at
+from monitor.sources import parse_document
 from monitor.store import Store, leases, log
+from monitor.store.working import SourceState
 
 if TYPE_CHECKING:
     from monitor.notify.dispatch import DeliveryReport
 
 logger = logging.getLogger("monitor")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A source this process holds the lease on, with its working state as leased."""
+
+    source: Source
+    state: SourceState
 
 
 def worker_id() -> str:
@@ -44,8 +56,11 @@ class App:
         self.detector: Detector = _detector(settings)
         notify_outbox.install(self.store, settings)  # alerting events owe notifications
         self._dispatcher: Any = None
+        processes = process_count(settings.service.processes, len(settings.enabled_sources))
+        self.offload = Offload(settings, processes)
 
     def close(self) -> None:
+        self.offload.close()
         self.store.close()
 
     def sources(self, ids: Sequence[str] | None = None) -> list[Source]:
@@ -73,9 +88,9 @@ class App:
         # outruns parsing and recording, and fetched documents pile up in memory.
         room = asyncio.Semaphore(self.settings.http.concurrency)
 
-        async def bounded(source: Source) -> PollResult:
+        async def bounded(claim: Claim) -> PollResult:
             async with room:
-                return await self.poll_claimed(poller, source)
+                return await self.poll_claimed(poller, claim)
 
         # Claimed a slice at a time, so no lease runs out while its source waits its turn.
         step = 4 * self.settings.http.concurrency
@@ -83,24 +98,29 @@ class App:
         for start in range(0, len(sources), step):
             part = sources[start : start + step]
             claimed = await asyncio.to_thread(self.claim, part, due_only=due_only)
-            results += await asyncio.gather(*(bounded(s) for s in claimed))
+            results += await asyncio.gather(*(bounded(c) for c in claimed))
         return results
 
     def poller(self, fetcher: Fetcher) -> Poller:
         return Poller(
-            self.settings, self.store, fetcher, worker=self.worker, detector=self.detector
+            self.settings,
+            self.store,
+            fetcher,
+            worker=self.worker,
+            detector=self.detector,
+            offload=self.offload,
         )
 
     def claim(
         self, sources: Sequence[Source], *, due_only: bool, limit: int | None = None
-    ) -> list[Source]:
+    ) -> list[Claim]:
         """Lease the sources this process may poll now; the rest are due or held elsewhere."""
         now = utcnow()
         by_id = {s.id: s for s in sources}
         with self.store.write_tx() as conn:
             leases.ensure_rows(conn, {s.id: first_poll_at(now, s.every) for s in sources})
             lease = self.lease_seconds(sources)
-            ids = leases.claim(
+            states = leases.claim(
                 conn,
                 worker=self.worker,
                 now=now,
@@ -110,36 +130,31 @@ class App:
                 limit=limit,
             )
             if not due_only:
+                taken = {state.source for state in states}
                 for source, owner in leases.holders(
-                    conn, [i for i in by_id if i not in ids], now
+                    conn, [i for i in by_id if i not in taken], now
                 ).items():
                     logger.warning("source %s is being polled by %s; skipped", source, owner)
-        return [by_id[i] for i in ids]
+        return [Claim(by_id[state.source], state) for state in states]
 
     def lease_seconds(self, sources: Sequence[Source]) -> float:
         longest = max((self.settings.timeout(s) for s in sources), default=0.0)
         return longest + self.settings.service.lease_margin
 
-    async def poll_claimed(self, poller: Poller, source: Source) -> PollResult:
-        """Poll a leased source, then schedule its next poll and release the lease."""
+    async def poll_claimed(self, poller: Poller, claim: Claim) -> PollResult:
+        """Poll a leased source; the poll's transaction schedules the next one and releases
+        the lease (here only if the poll itself broke down)."""
         try:
-            result = await poller.poll(source)
+            result = await poller.poll(claim.source, claim.state)
         except BaseException:
-            await asyncio.to_thread(self._release, source, None)
+            await asyncio.to_thread(self._release, claim.source)
             raise
-        failures = 0
-        if result.failed:
-            failures = (
-                await asyncio.to_thread(self.store.source_state, source.id)
-            ).consecutive_failures
-        delay = next_delay(source.every, failures=failures, retry_after=result.retry_after)
-        await asyncio.to_thread(self._release, source, utcnow() + timedelta(seconds=delay))
         log_poll(result)
         return result
 
-    def _release(self, source: Source, next_poll_at: datetime | None) -> None:
+    def _release(self, source: Source) -> None:
         with self.store.write_tx() as conn:
-            leases.finish(conn, worker=self.worker, source=source.id, next_poll_at=next_poll_at)
+            leases.finish(conn, worker=self.worker, source=source.id, next_poll_at=None)
 
     def release_all(self) -> None:
         with self.store.write_tx() as conn:

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -171,9 +172,17 @@ def _deliver(app: Any) -> None:
         deliver()
 
 
+QUIET_STATUSES = ("not_modified", "unchanged")
+ROWS_SHOWN = 50  # beyond this many polls, quiet ones are counted instead of listed
+
+
 def _print_poll_results(results: list[Any]) -> None:
+    """A row per poll; in a large run, only the polls that found something or failed."""
+    shown = results
+    if len(results) > ROWS_SHOWN:
+        shown = [r for r in results if r.status not in QUIET_STATUSES or r.events]
     table = Table("source", "status", "http", "bytes", "events", "seconds", "error", box=None)
-    for r in results:
+    for r in shown:
         table.add_row(
             r.source,
             r.status,
@@ -183,7 +192,12 @@ def _print_poll_results(results: list[Any]) -> None:
             f"{r.duration:.2f}",
             r.error or "",
         )
-    out.print(table)
+    if shown:
+        out.print(table)
+    if len(shown) < len(results):
+        counts = Counter(r.status for r in results)
+        summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+        out.print(f"{len(results)} sources polled: {summary}")
 
 
 # --- reading the log -------------------------------------------------------------------------

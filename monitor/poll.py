@@ -1,8 +1,9 @@
 """One poll of one source, top to bottom: fetch → parse → diff → record.
 
-Everything a poll records — its events, the document they cite, the source's new working state
-and the poll's own line — is written in one transaction, so a crash leaves either all of it or
-none of it (and then the next poll simply does the work again).
+Everything a poll records — its events, the document they cite, the source's new working state,
+the poll's own line and the release of its lease with the next due time — is written in one
+transaction, so a crash leaves either all of it or none of it (and then the next poll simply does
+the work again).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
@@ -35,13 +36,15 @@ from monitor.events import (
 )
 from monitor.fetch import Fetched, Fetcher
 from monitor.news import item_events, new_items
+from monitor.offload import Offload
 from monitor.projections.health import health_of
 from monitor.projections.items import seen
 from monitor.projections.lists import current_entries
-from monitor.sources.feed import FeedItem, ParsedFeed, parse_feed
-from monitor.sources.lists import parse_list
-from monitor.store import Store, log, working
+from monitor.schedule import next_delay
+from monitor.sources.feed import FeedItem, ParsedFeed
+from monitor.store import Store, leases, log, working
 from monitor.store.tables import EventRow
+from monitor.store.working import SourceState
 
 logger = logging.getLogger("monitor.poll")
 _OPENS_STORY = frozenset({DESIGNATION_REPORTED, TOPIC_REPORTED})
@@ -85,13 +88,6 @@ class PollResult:
         return self.status == "failed"
 
 
-def parse_document(source: Source, fetched: Fetched) -> Any:
-    """Bytes → feed items or list entries; CPU-bound, so it runs off the event loop."""
-    if source.kind == "feed":
-        return parse_feed(fetched.body, content_type=fetched.content_type, url=fetched.url)
-    return parse_list(fetched.body, source, content_type=fetched.content_type)
-
-
 class Poller:
     def __init__(
         self,
@@ -101,17 +97,21 @@ class Poller:
         *,
         worker: str | None = None,
         detector: Detector | None = None,
+        offload: Offload | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.fetcher = fetcher
         self.worker = worker
         self.detector = detector
+        self.offload = offload or Offload(settings, processes=0)
 
-    async def poll(self, source: Source) -> PollResult:
+    async def poll(self, source: Source, state: SourceState | None = None) -> PollResult:
+        """Poll a source this worker has leased; ``state`` is its working state as claimed."""
         started_at = utcnow()
         started = time.monotonic()
-        state = await asyncio.to_thread(self.store.source_state, source.id)
+        if state is None:
+            state = await asyncio.to_thread(self.store.source_state, source.id)
         try:
             fetched = await self.fetcher.fetch(
                 source.url,
@@ -130,23 +130,27 @@ class Poller:
             status = "not_modified" if fetched.not_modified else "unchanged"
             return await self._record(source, started_at, started, fetched, None, None, status)
         try:
-            parsed = await asyncio.to_thread(parse_document, source, fetched)
+            parsed = await self.offload.parse(source, fetched)
         except ParseError as exc:
             error = FetchError("parse", str(exc))
             return await self._failed(source, started_at, started, error, fetched)
         if source.kind == "feed" and self.detector is not None:
-            parsed = await asyncio.to_thread(self._classify, source, parsed)
+            parsed = await self._classify(source, parsed)
         return await self._record(source, started_at, started, fetched, document, parsed, "changed")
 
-    def _classify(self, source: Source, feed: ParsedFeed) -> ClassifiedFeed:
-        """Read the items the log has not seen before taking the write lock: classifying is
-        the slow part, and nothing in it needs the lock. (The write transaction checks again
-        which items are new, and records only those.)"""
+    async def _classify(self, source: Source, feed: ParsedFeed) -> ClassifiedFeed:
+        """Classify the items the log has not seen before taking the write lock: it is the
+        slow part, and nothing in it needs the lock. (The write transaction checks again which
+        items are new, and records only those.)"""
         assert self.detector is not None
-        with self.store.read_tx() as conn:
-            known = seen(conn, source.id, [i.item_id for i in feed.items])
-        findings = self.detector.classify(source, new_items(feed.items, known))
+        known = await asyncio.to_thread(self._seen, source, feed)
+        fresh = new_items(feed.items, known)
+        findings = await self.offload.classify(self.detector, source, fresh)
         return ClassifiedFeed(feed, {f.item.item_id: f for f in findings})
+
+    def _seen(self, source: Source, feed: ParsedFeed) -> set[str]:
+        with self.store.read_tx() as conn:
+            return set(seen(conn, source.id, [i.item_id for i in feed.items]))
 
     async def _record(
         self,
@@ -244,6 +248,7 @@ class Poller:
                 error=None,
                 worker=self.worker,
             )
+            self._finish_lease(conn, source, failures=0, retry_after=None)
         return PollResult(
             source=source.id,
             status=status,
@@ -334,6 +339,7 @@ class Poller:
                 error=message,
                 worker=self.worker,
             )
+            self._finish_lease(conn, source, failures=failures, retry_after=error.retry_after)
         return PollResult(
             source=source.id,
             status="failed",
@@ -344,6 +350,15 @@ class Poller:
             duration=duration,
             retry_after=error.retry_after,
         )
+
+    def _finish_lease(
+        self, conn: Connection, source: Source, *, failures: int, retry_after: float | None
+    ) -> None:
+        """Release the lease and set the next due time, backed off while the source fails."""
+        delay = next_delay(source.every, failures=failures, retry_after=retry_after)
+        next_poll_at = utcnow() + timedelta(seconds=delay)
+        worker = self.worker or ""
+        leases.finish(conn, worker=worker, source=source.id, next_poll_at=next_poll_at)
 
 
 def list_state(conn: Connection, source: Source, *, suspect: bool) -> ListPoll:

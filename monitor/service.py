@@ -101,10 +101,10 @@ class Service:
         except Exception:
             logger.exception("could not claim due sources; will try again")
             return
-        for source in claimed:
-            task = asyncio.create_task(self.app.poll_claimed(self.poller, source))
-            self.inflight[source.id] = task
-            task.add_done_callback(lambda t, sid=source.id: self._done(sid, t))
+        for claim in claimed:
+            task = asyncio.create_task(self.app.poll_claimed(self.poller, claim))
+            self.inflight[claim.source.id] = task
+            task.add_done_callback(lambda t, sid=claim.source.id: self._done(sid, t))
 
     def _done(self, source_id: str, task: asyncio.Task[Any]) -> None:
         self.inflight.pop(source_id, None)

@@ -13,16 +13,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
-from monitor.store.working import STATE
+from monitor.store.working import STATE, STATE_FIELDS, SourceState, state_of
 
 
 def ensure_rows(conn: Connection, first_due: dict[str, datetime]) -> None:
     """Create working-state rows for sources seen for the first time, due at the given time."""
-    known = {row.source for row in conn.execute(select(STATE.c.source))}
+    rows = conn.execute(
+        select(STATE.c.source, STATE.c.next_poll_at).where(STATE.c.source.in_(list(first_due)))
+    ).all()
+    known = {row.source for row in rows}
     missing = [{"source": s, "next_poll_at": t} for s, t in first_due.items() if s not in known]
     if missing:
         conn.execute(insert(STATE), missing)
-    unscheduled = [s for s in first_due if s in known]
+    unscheduled = [row.source for row in rows if row.next_poll_at is None]
     for source in unscheduled:
         conn.execute(
             update(STATE)
@@ -40,8 +43,11 @@ def claim(
     sources: Sequence[str],
     due_only: bool,
     limit: int | None = None,
-) -> list[str]:
-    """Lease the given sources that no live lease holds (and, with ``due_only``, that are due)."""
+) -> list[SourceState]:
+    """Lease the given sources that no live lease holds (and, with ``due_only``, that are due).
+
+    Returns their working state as leased (validators included), so a poll needs no second read.
+    """
     if not sources:
         return []
     free = or_(
@@ -60,9 +66,9 @@ def claim(
         update(STATE)
         .where(STATE.c.source.in_(candidates.scalar_subquery()))
         .values(lease_owner=worker, lease_until=until)
-        .returning(STATE.c.source)
+        .returning(*(STATE.c[name] for name in STATE_FIELDS))
     )
-    return [row.source for row in result]
+    return [state_of(row) for row in result]
 
 
 def renew(conn: Connection, *, worker: str, sources: Sequence[str], until: datetime) -> None:

@@ -32,26 +32,25 @@ class SourceState:
     consecutive_failures: int = 0
 
 
-_STATE_FIELDS = tuple(f.name for f in fields(SourceState))
+STATE_FIELDS = tuple(f.name for f in fields(SourceState))
+
+
+def state_of(row: Any) -> SourceState:
+    return SourceState(**{k: getattr(row, k) for k in STATE_FIELDS})
 
 
 def load_state(conn: Connection, source: str) -> SourceState:
     row = conn.execute(select(STATE).where(STATE.c.source == source)).first()
-    if row is None:
-        return SourceState(source=source)
-    return SourceState(**{k: getattr(row, k) for k in _STATE_FIELDS})
+    return SourceState(source=source) if row is None else state_of(row)
 
 
 def all_states(conn: Connection) -> dict[str, SourceState]:
-    return {
-        row.source: SourceState(**{k: getattr(row, k) for k in _STATE_FIELDS})
-        for row in conn.execute(select(STATE))
-    }
+    return {row.source: state_of(row) for row in conn.execute(select(STATE))}
 
 
 def save_state(conn: Connection, source: str, **values: Any) -> None:
     """Update some columns of a source's working state, creating its row if needed."""
-    unknown = set(values) - set(_STATE_FIELDS)
+    unknown = set(values) - set(STATE_FIELDS)
     if unknown:
         raise TypeError(f"unknown source_state columns: {sorted(unknown)}")
     updated = conn.execute(update(STATE).where(STATE.c.source == source).values(**values))
