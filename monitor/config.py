@@ -129,6 +129,9 @@ class ServiceSettings(_Model):
     deliver_every: Duration = 5.0
     grace: Duration = 8.0
     lease_margin: Duration = 60.0  # a lease outlives the request it covers by this much
+    # Worker processes that parse documents and classify news items; 0: threads of this process.
+    # "auto": one less than the cores (at most 4) when at least 50 sources are enabled, else 0.
+    processes: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
 
 
 class Watch(_Model):

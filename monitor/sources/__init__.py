@@ -1,1 +1,20 @@
 """Fetched documents read as feed items or as list entries."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from monitor.config import Source
+    from monitor.fetch import Fetched
+
+
+def parse_document(source: Source, fetched: Fetched) -> Any:
+    """Bytes → feed items or list entries. CPU-bound: callers run it off the event loop."""
+    if source.kind == "feed":
+        from monitor.sources.feed import parse_feed
+
+        return parse_feed(fetched.body, content_type=fetched.content_type, url=fetched.url)
+    from monitor.sources.lists import parse_list
+
+    return parse_list(fetched.body, source, content_type=fetched.content_type)

@@ -1,0 +1,123 @@
+"""The CPU-bound steps of a poll — parsing a document, classifying news items — off the event loop.
+
+Parsing a feed and reading its items are pure Python and take milliseconds each. In threads they
+share one core with fetching and recording (the GIL), so with several cores and many sources a
+pool of worker processes does them instead: one poll's parsing then overlaps another's recording.
+Few sources, or one core, and the pool would cost more to start than it saves: threads it is.
+
+The processes come from a fork server that has imported the parsers and detection rules once, so
+starting one is cheap and nothing of the parent (threads, database connections) is forked. A
+worker process that dies — killed, out of memory, a crash in a C library — takes only its own
+documents with it: the pool is replaced and the document tried once more, then reported as a
+parse failure of that source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from monitor.errors import ParseError
+from monitor.sources import parse_document
+
+if TYPE_CHECKING:
+    from monitor.config import Settings, Source
+    from monitor.fetch import Fetched
+    from monitor.poll import Detector
+    from monitor.sources.feed import FeedItem
+
+logger = logging.getLogger("monitor.offload")
+T = TypeVar("T")
+
+MIN_SOURCES = 50  # "auto" starts worker processes only for at least this many sources
+MAX_AUTO = 4  # ... and at most this many
+
+
+def process_count(setting: int | str, sources: int, cores: int | None = None) -> int:
+    """How many worker processes ``[service] processes`` asks for; 0 means threads."""
+    if setting != "auto":
+        return int(setting)
+    cores = cores or os.cpu_count() or 1
+    if cores < 2 or sources < MIN_SOURCES:
+        return 0
+    return min(cores - 1, MAX_AUTO)
+
+
+class Offload:
+    """Runs parsing and classification in threads or in worker processes, as configured."""
+
+    def __init__(self, settings: Settings, processes: int) -> None:
+        self.settings = settings
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def parse(self, source: Source, fetched: Fetched) -> Any:
+        if not self.processes:
+            return await asyncio.to_thread(parse_document, source, fetched)
+        return await self._in_process(parse_document, source, fetched)
+
+    async def classify(
+        self, detector: Detector, source: Source, items: Sequence[FeedItem]
+    ) -> Sequence[Any]:
+        if not items:
+            return []
+        if not self.processes:
+            return await asyncio.to_thread(detector.classify, source, items)
+        return await self._in_process(_classify, source, items)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    async def _in_process(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = self._ensure_pool()
+            try:
+                return await loop.run_in_executor(pool, function, *args)
+            except BrokenProcessPool:
+                logger.warning("a parsing process died; starting a new pool (attempt %d)", attempt)
+                if self._pool is pool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = None
+        raise ParseError("the parsing process died twice on this document (a parser crash?)")
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["monitor.offload", "monitor.detect.reports"])
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.processes,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.settings,),
+            )
+        return self._pool
+
+
+# --- inside a worker process ------------------------------------------------------------------
+
+_worker_settings: Settings | None = None
+_worker_detector: Detector | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_settings
+    _worker_settings = settings
+
+
+def _classify(source: Source, items: Sequence[FeedItem]) -> Sequence[Any]:
+    global _worker_detector
+    if _worker_detector is None:
+        from monitor.detect.reports import make_detector
+
+        assert _worker_settings is not None, "worker started without settings"
+        _worker_detector = make_detector(_worker_settings)
+    return _worker_detector.classify(source, items)
