@@ -226,7 +226,7 @@ def log_poll(result: PollResult) -> None:
         result.http_status if result.http_status is not None else "-",
         result.size,
         result.duration,
-        len(result.events),
+        len(result.event_ids),
         f" error={result.error!r}" if result.error else "",
     )
 

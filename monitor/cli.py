@@ -180,7 +180,7 @@ def _print_poll_results(results: list[Any]) -> None:
     """A row per poll; in a large run, only the polls that found something or failed."""
     shown = results
     if len(results) > ROWS_SHOWN:
-        shown = [r for r in results if r.status not in QUIET_STATUSES or r.events]
+        shown = [r for r in results if r.status not in QUIET_STATUSES or r.event_ids]
     table = Table("source", "status", "http", "bytes", "events", "seconds", "error", box=None)
     for r in shown:
         table.add_row(
@@ -188,7 +188,7 @@ def _print_poll_results(results: list[Any]) -> None:
             r.status,
             str(r.http_status or "-"),
             f"{r.size:,}",
-            str(len(r.events)),
+            str(len(r.event_ids)),
             f"{r.duration:.2f}",
             r.error or "",
         )

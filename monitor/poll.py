@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -76,7 +76,9 @@ class ClassifiedFeed:
 class PollResult:
     source: str
     status: str  # changed | unchanged | not_modified | suspect | failed
-    events: list[RecordedEvent] = field(default_factory=list)
+    # The positions of the events it recorded; not the events, which a run of thousands of
+    # sources would otherwise hold in memory until it ends.
+    event_ids: tuple[int, ...] = ()
     error: str | None = None
     http_status: int | None = None
     size: int = 0
@@ -252,7 +254,7 @@ class Poller:
         return PollResult(
             source=source.id,
             status=status,
-            events=recorded,
+            event_ids=tuple(e.id for e in recorded),
             http_status=fetched.http_status,
             size=len(fetched.body),
             duration=duration,
@@ -343,7 +345,7 @@ class Poller:
         return PollResult(
             source=source.id,
             status="failed",
-            events=recorded,
+            event_ids=tuple(e.id for e in recorded),
             error=message,
             http_status=fetched.http_status if fetched else error.http_status,
             size=len(fetched.body) if fetched else 0,

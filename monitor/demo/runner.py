@@ -215,7 +215,9 @@ async def _play(app: App, sites: RecordedSites) -> list[tuple[str, list[Recorded
     async with Fetcher(app.settings.http) as fetcher:
         for phase in timeline():
             sites.documents = phase.documents
-            results = await app.poll_with(fetcher, app.sources(), due_only=False)
+            before = await asyncio.to_thread(app.store.last_position)
+            await app.poll_with(fetcher, app.sources(), due_only=False)
             await app.deliver()
-            played.append((phase.title, [e for r in results for e in r.events]))
+            recorded = await asyncio.to_thread(app.store.read, after=before)
+            played.append((phase.title, [e for e in recorded if e.source is not None]))
     return played
