@@ -115,6 +115,9 @@ class Fetcher:
     async def _get(self, url: str, headers: dict[str, str], limit: int, started: float) -> Fetched:
         async with self.client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:
+                # Read the (empty) body: a response left unread closes its connection, and the
+                # next request to that host would pay a new TCP (and TLS) handshake.
+                await response.aread()
                 return _fetched(response, b"", started, not_modified=True)
             if response.status_code >= 400:
                 raise FetchError(

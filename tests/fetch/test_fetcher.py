@@ -199,3 +199,38 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after("30") == 30
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert retry_after("soon") is None and retry_after(None) is None
+
+
+def test_not_modified_responses_keep_the_connection() -> None:
+    """A 304 leaves its connection open for the next request (one handshake per host)."""
+    connections = 0
+
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                if b'if-none-match: "v1"' in head.lower():
+                    writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n')
+                else:
+                    writer.write(b'HTTP/1.1 200 OK\r\nETag: "v1"\r\nContent-Length: 2\r\n\r\nok')
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def scenario() -> list[bool]:
+        server = await asyncio.start_server(on_client, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/doc"
+        try:
+            async with Fetcher(settings()) as fetcher:
+                first = await fetcher.fetch(url)
+                later = [await fetcher.fetch(url, etag=first.etag) for _ in range(4)]
+        finally:
+            server.close()
+        return [f.not_modified for f in [first, *later]]
+
+    assert asyncio.run(scenario()) == [False, True, True, True, True]
+    assert connections == 1
