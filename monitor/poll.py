@@ -195,7 +195,6 @@ class Poller:
         stream = source_stream(source.id)
         with self.store.write_tx() as conn:
             now = utcnow()
-            version = log.stream_version(conn, stream)
             health = health_of(conn, source.id)
             events: list[NewEvent] = []
             if health["failing"]:
@@ -212,16 +211,18 @@ class Poller:
                 status = "suspect"
             elif document is not None:
                 status = "unchanged"
-            expected = {stream: version}
-            # A new story's stream must still be empty: two workers cannot both open it.
-            expected.update({e.stream: 0 for e in events if e.type in _OPENS_STORY})
-            recorded = self.store.append(
-                events,
-                expected=expected,
-                documents=[document] if document is not None and events else [],
-                now=now,
-                conn=conn,
-            )
+            recorded: list[RecordedEvent] = []
+            if events:  # most polls find nothing: no version to check, no append
+                expected = {stream: log.stream_version(conn, stream)}
+                # A new story's stream must still be empty: two workers cannot both open it.
+                expected.update({e.stream: 0 for e in events if e.type in _OPENS_STORY})
+                recorded = self.store.append(
+                    events,
+                    expected=expected,
+                    documents=[document] if document is not None else [],
+                    now=now,
+                    conn=conn,
+                )
             validators: dict[str, Any] = {
                 "etag": fetched.etag,
                 "last_modified": fetched.last_modified,
