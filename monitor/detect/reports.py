@@ -24,6 +24,7 @@ from monitor.detect.stories import (
     assign_story,
     story_key_for_designation,
     story_key_for_topic,
+    story_prefix,
 )
 from monitor.detect.topics import match_topics
 from monitor.events import (
@@ -59,21 +60,31 @@ def news_item(item: FeedItem, source: Source) -> NewsItem:
 
 
 class StoryBook:
-    """The open stories of one poll: those in the log, plus those this poll opens."""
+    """The open stories of one poll: those in the log, plus those this poll opens.
+
+    Read one key at a time, when a finding needs it: a poll only ever touches the stories of
+    the keys it found, and a busy log has many open stories."""
 
     def __init__(self, conn: Connection, earliest: datetime, windows: dict[str, timedelta]) -> None:
+        self.conn = conn
+        self.earliest = earliest
         self.windows = windows
-        self.stories: dict[str, list[Story]] = {}
-        for kind, window in windows.items():
+        self.stories: dict[tuple[str, str], list[Story]] = {}
+
+    def _open(self, kind: str, key: tuple[str, ...]) -> list[Story]:
+        prefix = story_prefix(key, kind)
+        if (kind, prefix) not in self.stories:
             # Only stories whose latest report is within a window of the oldest new item matter.
-            since = earliest - window
-            self.stories[kind] = [_story(row) for row in open_stories(conn, kind, since)]
+            since = self.earliest - self.windows[kind]
+            rows = open_stories(self.conn, kind, since, prefix=prefix)
+            self.stories[kind, prefix] = [_story(row) for row in rows]
+        return self.stories[kind, prefix]
 
     def place(
         self, kind: str, key: tuple[str, ...], published: datetime, url: str, source: str
     ) -> tuple[str, bool] | None:
         """(story id, is_new), or None when this URL already is in that story."""
-        stories = self.stories[kind]
+        stories = self._open(kind, key)
         story_id, is_new = assign_story(key, kind, published, url, stories, self.windows[kind])
         if is_new:
             stories.append(

@@ -40,11 +40,15 @@ def story_key_for_topic(t: TopicMatch) -> tuple[str, ...]:
 
 def story_id(key: tuple[str, ...], kind: str, first_published: datetime) -> str:
     """ "RU-taliban-announced_removal-2024-10-05", "moscow-format-2024-10-05": ASCII, stable."""
-    day = first_published.date().isoformat()
+    return story_prefix(key, kind) + first_published.date().isoformat()
+
+
+def story_prefix(key: tuple[str, ...], kind: str) -> str:
+    """What every id of a story with this key starts with ("RU-taliban-announced_removal-")."""
     if kind == "designation" and len(key) == 3:
         actor, entity, action = key
-        return f"{slug(actor).upper()}-{slug(entity)}-{action}-{day}"
-    return "-".join(slug(part) for part in key) + f"-{day}"
+        return f"{slug(actor).upper()}-{slug(entity)}-{action}-"
+    return "-".join(slug(part) for part in key) + "-"
 
 
 def assign_story(

@@ -75,7 +75,13 @@ def _published(event: RecordedEvent) -> datetime:
     return parsed or event.recorded_at
 
 
-def open_stories(conn: Connection, kind: str, since: datetime) -> list[dict[str, Any]]:
-    """Stories of ``kind`` whose latest report is not older than ``since``."""
-    rows = conn.execute(select(TABLE).where(TABLE.c.kind == kind, TABLE.c.last_published >= since))
+def open_stories(
+    conn: Connection, kind: str, since: datetime, *, prefix: str = ""
+) -> list[dict[str, Any]]:
+    """Stories of ``kind`` whose latest report is not older than ``since`` (and whose id starts
+    with ``prefix``: the stories of one key, see :func:`monitor.detect.stories.story_prefix`)."""
+    query = select(TABLE).where(TABLE.c.kind == kind, TABLE.c.last_published >= since)
+    if prefix:
+        query = query.where(TABLE.c.id.startswith(prefix, autoescape=True))
+    rows = conn.execute(query)
     return [{"id": row.id, **{k: getattr(row, k) for k in _COLUMNS}} for row in rows]

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from monitor.detect import Designation, Story, TopicMatch, assign_story
-from monitor.detect.stories import story_key_for_designation, story_key_for_topic
+from monitor.detect.stories import (
+    story_id,
+    story_key_for_designation,
+    story_key_for_topic,
+    story_prefix,
+)
 
 WINDOW = timedelta(days=14)
 
@@ -90,3 +95,16 @@ def test_id_collision_gets_a_suffix() -> None:
                   frozenset(), frozenset())  # fmt: skip
     new_id, is_new = assign_story(clash.key, "designation", at(5), "b", [other], WINDOW)
     assert (new_id, is_new) == (other.id + "-2", True)
+
+
+def test_ids_start_with_their_keys_prefix() -> None:
+    """A poll reads the open stories of a key by this prefix, so every id must carry it."""
+    for kind, key in [
+        ("designation", ("RU", "taliban", "announced_removal")),
+        ("designation", ("US", "hayat tahrir al-sham", "added")),
+        ("topic", ("Moscow Format",)),
+    ]:
+        assert story_id(key, kind, at(5)).startswith(story_prefix(key, kind))
+    taliban = story_prefix(("RU", "taliban", "removed"), "designation")
+    pakistani = story_prefix(("RU", "tehrik-i-taliban", "removed"), "designation")
+    assert not pakistani.startswith(taliban) and not taliban.startswith(pakistani)
