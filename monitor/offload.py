@@ -5,11 +5,11 @@ share one core with fetching and recording (the GIL), so with several cores and 
 pool of worker processes does them instead: one poll's parsing then overlaps another's recording.
 Few sources, or one core, and the pool would cost more to start than it saves: threads it is.
 
-The processes come from a fork server that has imported the parsers and detection rules once, so
-starting one is cheap and nothing of the parent (threads, database connections) is forked. A
-worker process that dies — killed, out of memory, a crash in a C library — takes only its own
-documents with it: the pool is replaced and the document tried once more, then reported as a
-parse failure of that source.
+The processes are spawned (a fresh interpreter each, so nothing of the parent — threads, locks,
+database connections — is forked) and watch their parent: if the monitor is killed, they exit
+instead of lingering. A worker process that dies — killed, out of memory, a crash in a C
+library — takes only its own documents with it: the pool is replaced and the document tried once
+more, then reported as a parse failure of that source.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +39,7 @@ T = TypeVar("T")
 
 MIN_SOURCES = 50  # "auto" starts worker processes only for at least this many sources
 MAX_AUTO = 4  # ... and at most this many
+PARENT_CHECK = 1.0  # seconds between a worker's checks that the monitor still runs
 
 
 def process_count(setting: int | str, sources: int, cores: int | None = None) -> int:
@@ -91,13 +94,11 @@ class Offload:
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["monitor.offload", "monitor.detect.reports"])
             self._pool = ProcessPoolExecutor(
                 max_workers=self.processes,
-                mp_context=context,
+                mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(self.settings,),
+                initargs=(self.settings, os.getpid()),
             )
         return self._pool
 
@@ -108,9 +109,17 @@ _worker_settings: Settings | None = None
 _worker_detector: Detector | None = None
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, parent: int) -> None:
     global _worker_settings
     _worker_settings = settings
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """A killed monitor cannot shut its pool down; its orphaned workers notice and go."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)
 
 
 def _classify(source: Source, items: Sequence[FeedItem]) -> Sequence[Any]:

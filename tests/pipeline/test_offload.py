@@ -6,6 +6,9 @@ import asyncio
 import functools
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,43 @@ def test_a_dying_worker_process_is_replaced(tmp_path: Path) -> None:
         asyncio.run(scenario())
     finally:
         offload.close()
+
+
+HOLDS_A_POOL = """
+import asyncio, sys, time
+from monitor.config import load_settings
+from monitor.offload import Offload
+from monitor.sources.feed import strip_html
+
+offload = Offload(load_settings(sys.argv[1]), processes=2)
+asyncio.run(offload._in_process(strip_html, "<p>start the pool</p>"))
+print(" ".join(str(pid) for pid in offload._pool._processes), flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the processes")
+def test_worker_processes_end_when_the_monitor_is_killed(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDS_A_POOL, str(config)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        workers = [int(pid) for pid in holder.stdout.readline().split()]
+        assert workers and all(_alive(pid) for pid in workers)
+    finally:
+        holder.kill()  # SIGKILL: no shutdown, no atexit
+        holder.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "orphaned worker processes kept running"
