@@ -62,11 +62,20 @@ ALERT_CLASS: Final[Mapping[str, str]] = MappingProxyType(
 )
 
 
+# Values that are immutable already: not worth a call each (every event is frozen on every read).
+_ATOMS: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return MappingProxyType(
+            {k: v if type(v) in _ATOMS else _freeze(v) for k, v in value.items()}
+        )
+    if kind is list or isinstance(value, list | tuple):
+        return tuple([v if type(v) in _ATOMS else _freeze(v) for v in value])
     return value
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from monitor.events import (
     ENTRY_EVENTS,
@@ -29,6 +29,7 @@ _EMPTY = {
     "last_change_id": None,
     "last_change_at": None,
 }
+_RELEVANT = _CHANGES | {SOURCE_FAILED, SOURCE_RECOVERED, PARSE_SUSPECT}
 
 
 class SourceHealth:
@@ -36,24 +37,36 @@ class SourceHealth:
     tables = (TABLE,)
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
-        relevant = [
-            e
-            for e in events
-            if e.source is not None
-            and (e.type in _CHANGES or e.type in (SOURCE_FAILED, SOURCE_RECOVERED, PARSE_SUSPECT))
-        ]
-        if not relevant:
+        # fold only assigns fields, so a batch comes down to the fields it sets per source:
+        # stored rows get just those updated, new sources a row of their own.
+        assigned: dict[str, dict[str, Any]] = {}
+        for event in events:
+            if event.type in _RELEVANT and event.source is not None:
+                fold(assigned.setdefault(event.source, {}), event)
+        if not assigned:
             return
-        sources = sorted({e.source for e in relevant if e.source})
-        state: dict[str, dict[str, Any]] = {}
-        for row in conn.execute(select(TABLE).where(TABLE.c.source.in_(sources))):
-            state[row.source] = {k: getattr(row, k) for k in _EMPTY}
-        for event in relevant:
-            assert event.source is not None
-            row = state.setdefault(event.source, dict(_EMPTY))
-            fold(row, event)
-        conn.execute(delete(TABLE).where(TABLE.c.source.in_(sources)))
-        conn.execute(insert(TABLE), [{"source": s, **row} for s, row in state.items()])
+        stored = set(
+            conn.execute(
+                select(TABLE.c.source).where(TABLE.c.source.in_(sorted(assigned)))
+            ).scalars()
+        )
+        new = [
+            {**_EMPTY, **values, "source": s} for s, values in assigned.items() if s not in stored
+        ]
+        if new:
+            conn.execute(insert(TABLE), new)
+        # One executemany per set of assigned fields (a batch of feed items: just one).
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for source, values in assigned.items():
+            if source in stored and values:
+                updates.setdefault(tuple(values), []).append({**values, "match_source": source})
+        for fields, rows in updates.items():
+            statement = (
+                update(TABLE)
+                .where(TABLE.c.source == bindparam("match_source"))
+                .values({f: bindparam(f) for f in fields})
+            )
+            conn.execute(statement, rows)
 
 
 def fold(row: dict[str, Any], event: RecordedEvent) -> None:

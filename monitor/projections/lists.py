@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from monitor.events import (
     ENTRY_ADDED,
@@ -39,9 +39,14 @@ class ListEntries:
                 final[ident] = None
         if not final:
             return
-        idents = list(final)
-        for chunk in _chunks(idents, 500):
-            conn.execute(delete(TABLE).where(tuple_(TABLE.c.source, TABLE.c.key_hash).in_(chunk)))
+        # One keyed delete per entry: SQLite scans the whole table for a row-value IN.
+        conn.execute(
+            delete(TABLE).where(
+                TABLE.c.source == bindparam("ident_source"),
+                TABLE.c.key_hash == bindparam("ident_hash"),
+            ),
+            [{"ident_source": s, "ident_hash": h} for s, h in final],
+        )
         rows = [
             {"source": s, "key_hash": h, "key": v[0], "entry": v[1], "event_id": v[2]}
             for (s, h), v in final.items()
@@ -55,10 +60,6 @@ def current_entries(conn: Connection, source: str) -> dict[str, dict[str, Any]]:
     """The entries the log implies for ``source`` now, by key."""
     rows = conn.execute(select(TABLE.c.key, TABLE.c.entry).where(TABLE.c.source == source))
     return {row.key: row.entry for row in rows}
-
-
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def entries_at(conn: Connection, source: str, moment: datetime) -> dict[str, dict[str, Any]]:
