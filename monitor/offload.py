@@ -4,6 +4,7 @@ Parsing a feed and reading its items are pure Python and take milliseconds each.
 share one core with fetching and recording (the GIL), so with several cores and many sources a
 pool of worker processes does them instead: one poll's parsing then overlaps another's recording.
 Few sources, or one core, and the pool would cost more to start than it saves: threads it is.
+While the pool starts (a second or so), documents are read in threads, so no poll waits for it.
 
 The processes are spawned (a fresh interpreter each, so nothing of the parent — threads, locks,
 database connections — is forked) and watch their parent: if the monitor is killed, they exit
@@ -21,7 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -59,9 +60,10 @@ class Offload:
         self.settings = settings
         self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
+        self.ready = False  # the pool's processes have started and read their rules
 
     async def parse(self, source: Source, fetched: Fetched) -> Any:
-        if not self.processes:
+        if self._in_threads():
             return await asyncio.to_thread(parse_document, source, fetched)
         return await self._in_process(parse_document, source, fetched)
 
@@ -70,9 +72,39 @@ class Offload:
     ) -> Sequence[Any]:
         if not items:
             return []
-        if not self.processes:
+        if self._in_threads():
             return await asyncio.to_thread(detector.classify, source, items)
         return await self._in_process(_classify, source, items)
+
+    def _in_threads(self) -> bool:
+        """Threads without a pool, and while the pool starts: spawning interpreters that import
+        the parsers and compile the rules takes a second or so, and no poll should wait for it
+        (a run that finds ten changed documents is over before it would help)."""
+        if not self.processes:
+            return True
+        if not self.ready:
+            self.start()
+        return not self.ready
+
+    def start(self) -> list[Future[None]]:
+        """Start the worker processes in the background; ``ready`` turns true once they are."""
+        if self._pool is not None:
+            return []
+        pool = self._ensure_pool()
+        warming = [pool.submit(_warm_up) for _ in range(self.processes)]
+
+        def started(_done: Future[None]) -> None:
+            if self._pool is not pool or not all(f.done() for f in warming):
+                return
+            failed = [f.exception() for f in warming if f.exception() is not None]
+            if failed:
+                logger.warning("worker processes did not start (%r); parsing in threads", failed[0])
+            else:
+                self.ready = True
+
+        for future in warming:
+            future.add_done_callback(started)
+        return warming
 
     def close(self) -> None:
         if self._pool is not None:
@@ -90,6 +122,7 @@ class Offload:
                 if self._pool is pool:
                     pool.shutdown(wait=False, cancel_futures=True)
                     self._pool = None
+                    self.ready = False
         raise ParseError("the parsing process died twice on this document (a parser crash?)")
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
@@ -122,11 +155,23 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def _classify(source: Source, items: Sequence[FeedItem]) -> Sequence[Any]:
+def _warm_up() -> None:
+    """Import the parsers and compile the detection rules before the first real job."""
+    import monitor.sources.feed
+    import monitor.sources.lists  # noqa: F401
+
+    _detector()
+
+
+def _detector() -> Detector:
     global _worker_detector
     if _worker_detector is None:
         from monitor.detect.reports import make_detector
 
         assert _worker_settings is not None, "worker started without settings"
         _worker_detector = make_detector(_worker_settings)
-    return _worker_detector.classify(source, items)
+    return _worker_detector
+
+
+def _classify(source: Source, items: Sequence[FeedItem]) -> Sequence[Any]:
+    return _detector().classify(source, items)

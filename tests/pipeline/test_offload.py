@@ -1,10 +1,9 @@
-"""Parsing and classification in worker processes record exactly what threads record."""
+"""Parsing and classification in worker processes read exactly what threads read."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -12,10 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 
-from monitor.config import load_settings
+from monitor.config import Settings, Source, load_settings
+from monitor.detect.reports import make_detector
 from monitor.errors import ParseError
+from monitor.fetch import Fetched
 from monitor.offload import MIN_SOURCES, Offload, process_count
 from monitor.sources.feed import parse_feed
 from tests.conftest import FIXTURES, shared, write_config
@@ -32,50 +32,78 @@ def test_process_count() -> None:
     assert process_count("auto", 5000, cores=64) == 4
 
 
-def _serve(httpserver: HTTPServer) -> str:
-    voa = shared("seed-articles/voa-2024-10-05.txt")
-    menafn = shared("seed-articles/menafn-2024-10-06.txt")
-    feeds = {
-        "voa": feed_of(
-            voa, "voa-1", "https://www.voanews.com/a/1.html", "Sat, 05 Oct 2024 09:00:00 GMT"
-        ),
-        "menafn": feed_of(
-            menafn, "menafn-1", "https://menafn.com/1108750000", "Sun, 06 Oct 2024 08:00:00 GMT"
-        ),
-    }
-    sources = []
-    for name, body in feeds.items():
-        httpserver.expect_request(f"/{name}.xml").respond_with_data(
-            body, content_type="application/rss+xml"
-        )
-        url = httpserver.url_for(f"/{name}.xml")
-        sources.append(f'[[source]]\nid = "{name}"\nkind = "feed"\nurl = "{url}"\n')
+def _documents(tmp_path: Path) -> tuple[Settings, list[tuple[Source, Fetched]]]:
+    voa = feed_of(
+        shared("seed-articles/voa-2024-10-05.txt"),
+        "voa-1",
+        "https://www.voanews.com/a/1.html",
+        "Sat, 05 Oct 2024 09:00:00 GMT",
+    )
     page = (FIXTURES / "lists" / "fsb_terror_list_excerpt.html").read_bytes()
-    httpserver.expect_request("/terror.htm").respond_with_data(page, content_type="text/html")
-    sources.append(FSB_SOURCE.format(url=httpserver.url_for("/terror.htm")))
-    return "".join(sources) + WATCH_AND_TOPIC
+    documents = {
+        "voa": ("http://127.0.0.1:9/voa.xml", voa.encode(), "application/rss+xml"),
+        "ru-fsb": ("http://127.0.0.1:9/terror.htm", page, "text/html"),
+    }
+    sources = '[[source]]\nid = "voa"\nkind = "feed"\nurl = "http://127.0.0.1:9/voa.xml"\n'
+    sources += FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm")
+    settings = load_settings(write_config(tmp_path, sources + WATCH_AND_TOPIC))
+    by_id = {source.id: source for source in settings.sources}
+    fetched = [
+        (
+            by_id[name],
+            Fetched(
+                url=url,
+                http_status=200,
+                not_modified=False,
+                body=body,
+                content_type=content_type,
+                etag=None,
+                last_modified=None,
+                elapsed=0.0,
+            ),
+        )
+        for name, (url, body, content_type) in documents.items()
+    ]
+    return settings, fetched
 
 
-def _facts(invoke, config: Path) -> list[tuple[str, str, str]]:
-    rows = [json.loads(x) for x in invoke(config, "log", "--json").out.splitlines()]
-    return sorted((r["type"], r["source"], json.dumps(r["data"], sort_keys=True)) for r in rows)
+def test_worker_processes_read_what_threads_read(tmp_path: Path) -> None:
+    settings, documents = _documents(tmp_path)
+    detector = make_detector(settings)
+    pooled, threaded = Offload(settings, processes=1), Offload(settings, processes=0)
+
+    async def scenario() -> None:
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in pooled.start()))
+        assert pooled.ready
+        for source, fetched in documents:
+            parsed = await pooled.parse(source, fetched)
+            assert parsed == await threaded.parse(source, fetched)
+            if source.kind == "feed":
+                found = await pooled.classify(detector, source, parsed.items)
+                assert found, "the VOA item reports a designation change"
+                assert found == await threaded.classify(detector, source, parsed.items)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        pooled.close()
 
 
-def test_worker_processes_record_what_threads_record(
-    httpserver: HTTPServer, tmp_path: Path, invoke
-) -> None:
-    sources = _serve(httpserver)
-    facts = {}
-    for processes in (0, 1):
-        folder = tmp_path / f"p{processes}"
-        folder.mkdir()
-        config = write_config(folder, f"[service]\nprocesses = {processes}\n" + sources)
-        for source in ("voa", "menafn", "ru-fsb"):  # in turn: the first report opens a story
-            assert invoke(config, "poll", source).code == 0
-        facts[processes] = _facts(invoke, config)
-    types = {fact[0] for fact in facts[0]}
-    assert {"item_published", "designation_reported", "topic_reported", "entry_added"} <= types
-    assert facts[1] == facts[0]
+def test_polls_do_not_wait_for_a_starting_pool(tmp_path: Path) -> None:
+    """The first documents of a run are read in threads while the worker processes start."""
+    settings, documents = _documents(tmp_path)
+    offload = Offload(settings, processes=1)
+
+    async def scenario() -> None:
+        source, fetched = documents[0]
+        assert (await offload.parse(source, fetched)).items
+        assert offload._pool is not None  # started by that first document ...
+        assert not offload.ready  # ... which did not wait for it
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        offload.close()
 
 
 def test_a_dying_worker_process_is_replaced(tmp_path: Path) -> None:
@@ -101,7 +129,9 @@ def test_a_dying_worker_process_is_replaced(tmp_path: Path) -> None:
 
 HOLDS_A_POOL = """
 import asyncio, sys, time
-from monitor.config import load_settings
+from monitor.config import Settings, Source, load_settings
+from monitor.detect.reports import make_detector
+from monitor.fetch import Fetched
 from monitor.offload import Offload
 from monitor.sources.feed import strip_html
 
