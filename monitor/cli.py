@@ -196,7 +196,9 @@ def _print_poll_results(results: list[Any]) -> None:
         out.print(table)
     if len(shown) < len(results):
         counts = Counter(r.status for r in results)
-        summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+        summary = ", ".join(
+            f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())
+        )
         out.print(f"{len(results)} sources polled: {summary}")
 
 

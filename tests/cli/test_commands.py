@@ -233,3 +233,37 @@ def test_sources_show_only_a_live_lease_as_the_holder(populated: Path, invoke) -
     rows = {r["id"]: r for r in jsonl(invoke(populated, "sources", "--json").out)}
     assert rows["example-list"]["worker"] == "host:1"
     assert rows["example-feed"]["worker"] is None, "an expired lease holds nothing"
+
+
+def test_a_large_run_lists_only_the_polls_that_found_something(
+    httpserver: HTTPServer, tmp_path: Path, invoke
+) -> None:
+    feed = (
+        '<rss version="2.0"><channel><title>t</title><item><title>{title}</title>'
+        "<link>https://example.org/{n}</link></item></channel></rss>"
+    )
+    current = {"n": 0}
+    httpserver.expect_request("/quiet.xml").respond_with_data(
+        feed.format(title="old", n=0), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/busy.xml").respond_with_handler(
+        lambda _r: Response(
+            feed.format(title=f"item {current['n']}", n=current["n"]),
+            content_type="application/rss+xml",
+        )
+    )
+    quiet = httpserver.url_for("/quiet.xml")
+    sources = "".join(
+        f'[[source]]\nid = "quiet-{i:02d}"\nkind = "feed"\nurl = "{quiet}"\n' for i in range(60)
+    )
+    sources += (
+        f'[[source]]\nid = "busy"\nkind = "feed"\nurl = "{httpserver.url_for("/busy.xml")}"\n'
+    )
+    config = write_config(tmp_path, "[service]\nprocesses = 0\n" + sources)
+    first = invoke(config, "run", "--once")
+    assert first.code == 0 and "quiet-59" in first.out  # every poll found its first items
+    current["n"] = 1
+    second = invoke(config, "run", "--once")
+    assert second.code == 0
+    assert "busy" in second.out and "quiet-" not in second.out
+    assert "61 sources polled: 1 changed, 60 unchanged" in second.out
