@@ -70,6 +70,8 @@ class Offload:
     async def classify(
         self, detector: Detector, source: Source, items: Sequence[FeedItem]
     ) -> Sequence[Any]:
+        """``detector`` classifies in threads; worker processes build the same one from the
+        settings they started with (a detector does not travel between processes)."""
         if not items:
             return []
         if self._in_threads():
