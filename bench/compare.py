@@ -172,22 +172,10 @@ class ProcessTree:
             except ChildProcessError:
                 return
             if pid == 0:
-                mine = [p for p in self.members if _parents().get(p) == os.getpid()]
+                mine = self.members & _children(os.getpid())
                 if not mine:
                     return
                 time.sleep(0.02)
-
-
-def _parents() -> dict[int, int]:
-    out = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(f"/proc/{entry.name}/stat").read_text()
-            except OSError:
-                continue
-            out[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return out
 
 
 def _children(pid: int) -> set[int]:
