@@ -97,7 +97,7 @@ class Poller:
         store: Store,
         fetcher: Fetcher,
         *,
-        worker: str | None = None,
+        worker: str,
         detector: Detector | None = None,
         offload: Offload | None = None,
     ) -> None:
@@ -108,12 +108,10 @@ class Poller:
         self.detector = detector
         self.offload = offload or Offload(settings, processes=0)
 
-    async def poll(self, source: Source, state: SourceState | None = None) -> PollResult:
+    async def poll(self, source: Source, state: SourceState) -> PollResult:
         """Poll a source this worker has leased; ``state`` is its working state as claimed."""
         started_at = utcnow()
         started = time.monotonic()
-        if state is None:
-            state = await asyncio.to_thread(self.store.source_state, source.id)
         try:
             fetched = await self.fetcher.fetch(
                 source.url,
@@ -152,7 +150,7 @@ class Poller:
 
     def _seen(self, source: Source, feed: ParsedFeed) -> set[str]:
         with self.store.read_tx() as conn:
-            return set(seen(conn, source.id, [i.item_id for i in feed.items]))
+            return seen(conn, source.id, [i.item_id for i in feed.items])
 
     async def _record(
         self,
@@ -360,8 +358,7 @@ class Poller:
         """Release the lease and set the next due time, backed off while the source fails."""
         delay = next_delay(source.every, failures=failures, retry_after=retry_after)
         next_poll_at = utcnow() + timedelta(seconds=delay)
-        worker = self.worker or ""
-        leases.finish(conn, worker=worker, source=source.id, next_poll_at=next_poll_at)
+        leases.finish(conn, worker=self.worker, source=source.id, next_poll_at=next_poll_at)
 
 
 def list_state(conn: Connection, source: Source, *, suspect: bool) -> ListPoll:
