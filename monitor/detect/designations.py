@@ -108,7 +108,7 @@ def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Design
     title = strip_dateline(strip_html(item.title))
     summary_text = strip_dateline(strip_html(item.summary))
     text = strip_html(item.text)
-    if not cues.ANY_VERB.search(prep(f"{title}\n{summary_text}\n{text}")):
+    if not cues.has_verb(prep(f"{title}\n{summary_text}\n{text}")):
         return []  # no change verb anywhere: nothing can be a designation change
     names = matcher(watch_key(watches))
     summary = split_sentences(summary_text)

@@ -14,7 +14,7 @@ _BLOCK_TAG = re.compile(r"(?i)</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|tr|table
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2009\u202f]+")
 
 # One-for-one character replacements: offsets in the prepared text match the original.
-_PREP = str.maketrans({"ё": "е", "Ё": "Е", "’": "'", "‘": "'", "\u00a0": " ", "‑": "-"})
+_PREP = (("ё", "е"), ("Ё", "Е"), ("’", "'"), ("‘", "'"), ("\u00a0", " "), ("‑", "-"))
 
 
 def strip_html(value: str) -> str:
@@ -30,7 +30,12 @@ def strip_html(value: str) -> str:
 
 def prep(value: str) -> str:
     """ё→е and typographic apostrophes → ', length-preserving, so rules need one spelling."""
-    return value.translate(_PREP)
+    # str.translate with a table of non-ASCII characters walks the text in Python-level steps;
+    # six replace() calls that mostly find nothing are ten times faster on a news item.
+    for old, new in _PREP:
+        if old in value:
+            value = value.replace(old, new)
+    return value
 
 
 _DATELINES = (
@@ -68,6 +73,15 @@ _ABBREVIATIONS = {
 _END = re.compile(r"[.!?…]+[\"'»”)\]]*\s+(?=[\"'«“(\[]?[A-ZА-Я0-9])")
 
 
+def _last_word(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that ends at ``end`` (what ``[\\w.]+$`` finds, but
+    read backwards: the regular expression tried every position of the sentence)."""
+    i = end
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "._"):
+        i -= 1
+    return text[i:end]
+
+
 def split_sentences(value: str) -> list[str]:
     """Sentences of a text: paragraphs first, then sentence ends that are not abbreviations."""
     sentences: list[str] = []
@@ -75,9 +89,7 @@ def split_sentences(value: str) -> list[str]:
         paragraph = paragraph.strip()
         start = 0
         for match in _END.finditer(paragraph):
-            before = paragraph[start : match.start()]
-            word = re.search(r"([\w.]+)$", before)
-            token = word.group(1).lower() if word else ""
+            token = _last_word(paragraph, start, match.start()).lower()
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
             sentences.append(paragraph[start : match.end()].strip())

@@ -27,13 +27,20 @@ def topic_pattern(name: str, phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
     """The configured topics the item is about, each with the first sentence that names it."""
-    sentences = [
+    if not topics:
+        return []
+    parts = (
         strip_dateline(strip_html(item.title)),
-        *split_sentences(strip_dateline(strip_html(item.summary))),
-        *split_sentences(strip_html(item.text)),
-    ]
+        strip_dateline(strip_html(item.summary)),
+        strip_html(item.text),
+    )
+    whole = prep("\n".join(parts))
+    named = [t for t in topics if topic_pattern(t.name, tuple(t.match)).search(whole)]
+    if not named:
+        return []  # most items name no topic: one search each, no sentence splitting
+    sentences = [parts[0], *split_sentences(parts[1]), *split_sentences(parts[2])]
     matches = []
-    for topic in topics:
+    for topic in named:
         pattern = topic_pattern(topic.name, tuple(topic.match))
         for sentence in sentences:
             if sentence and pattern.search(prep(sentence)):
