@@ -81,7 +81,7 @@ def _feedparser_as_checked() -> bool:
 
 # --- the document -------------------------------------------------------------------------------
 
-_DOCTYPE_OR_BASE = re.compile(rb"<!DOCTYPE|<!ENTITY|[\s:]base\s*=", re.I)
+_BASE_ATTRIBUTE = re.compile(rb"[\s:]base\s*=")  # on lower-cased bytes
 
 
 def _decoded_as_feedparser_does(body: bytes, content_type: str | None, url: str) -> bytes:
@@ -94,12 +94,23 @@ def _decoded_as_feedparser_does(body: bytes, content_type: str | None, url: str)
     headers = {"content-type": content_type or "application/xml", "content-location": url}
     result: dict[str, Any] = {}
     try:
-        data = convert_to_utf8(headers, body, result)
+        data = bytes(convert_to_utf8(headers, body, result))
     except Exception as error:  # feedparser fails the same way, after its own guard
         raise _Unsure from error
-    if result.get("bozo") or not result.get("encoding") or _DOCTYPE_OR_BASE.search(data):
+    if result.get("bozo") or not result.get("encoding") or _has_doctype_or_base(data):
         raise _Unsure
-    return bytes(data)
+    return data
+
+
+def _has_doctype_or_base(data: bytes) -> bool:
+    """``<!DOCTYPE``, ``<!ENTITY`` or a ``base`` attribute, in any case (ASCII, as for bytes).
+
+    Substring tests on lower-cased bytes: a case-insensitive regular expression over a whole
+    document took a tenth of the fast path's time."""
+    lowered = data.lower()
+    if b"<!doctype" in lowered or b"<!entity" in lowered:
+        return True
+    return b"base" in lowered and _BASE_ATTRIBUTE.search(lowered) is not None
 
 
 def _strict_tree(data: bytes) -> Any:

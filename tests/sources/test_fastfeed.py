@@ -353,6 +353,10 @@ def test_ordinary_extras_are_taken() -> None:
         b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0"><channel>'
         b"<title>&e;</title></channel></rss>",
         atom('<entry xml:base="http://other.example/"><link href="http://e.org/"/></entry>'),
+        # the same checks in any case: a lower-case doctype, a capitalised base attribute
+        b'<?xml version="1.0"?><!doctype rss><rss version="2.0"><channel><title>x</title>'
+        b"</channel></rss>",
+        atom('<entry Base ="http://other.example/"><link href="http://e.org/"/></entry>'),
         # feedparser maps the document's prefix "content" to Atom 0.3, and so reads c:id as an id
         b'<rss version="2.0" xmlns:content="http://purl.org/atom/ns#"'
         b' xmlns:c="http://purl.org/rss/1.0/modules/content/"><channel>'
