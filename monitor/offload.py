@@ -78,6 +78,15 @@ class Offload:
             return await asyncio.to_thread(detector.classify, source, items)
         return await self._in_process(_classify, source, items)
 
+    async def parse_and_classify(
+        self, detector: Detector, source: Source, fetched: Fetched
+    ) -> tuple[Any, Sequence[Any]]:
+        """Parse a feed and classify all its items in one step: for a first poll, when every
+        item is new, it saves sending the items to the worker process and back again."""
+        if self._in_threads():
+            return await asyncio.to_thread(_parse_and_classify_with, detector, source, fetched)
+        return await self._in_process(_parse_and_classify, source, fetched)
+
     def _in_threads(self) -> bool:
         """Threads without a pool, and while the pool starts: spawning interpreters that import
         the parsers and compile the rules takes a second or so, and no poll should wait for it
@@ -177,3 +186,14 @@ def _detector() -> Detector:
 
 def _classify(source: Source, items: Sequence[FeedItem]) -> Sequence[Any]:
     return _detector().classify(source, items)
+
+
+def _parse_and_classify(source: Source, fetched: Fetched) -> tuple[Any, Sequence[Any]]:
+    return _parse_and_classify_with(_detector(), source, fetched)
+
+
+def _parse_and_classify_with(
+    detector: Detector, source: Source, fetched: Fetched
+) -> tuple[Any, Sequence[Any]]:
+    feed = parse_document(source, fetched)
+    return feed, detector.classify(source, feed.items) if feed.items else []

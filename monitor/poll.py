@@ -130,13 +130,22 @@ class Poller:
             status = "not_modified" if fetched.not_modified else "unchanged"
             return await self._record(source, started_at, started, fetched, None, None, status)
         try:
-            parsed = await self.offload.parse(source, fetched)
+            parsed = await self._read(source, state, fetched)
         except ParseError as exc:
             error = FetchError("parse", str(exc))
             return await self._failed(source, started_at, started, error, fetched)
-        if source.kind == "feed" and self.detector is not None:
-            parsed = await self._classify(source, parsed)
         return await self._record(source, started_at, started, fetched, document, parsed, "changed")
+
+    async def _read(self, source: Source, state: SourceState, fetched: Fetched) -> Any:
+        """The document's entries or items; a feed's items with what the detector found."""
+        if source.kind != "feed" or self.detector is None:
+            return await self.offload.parse(source, fetched)
+        if state.last_hash is None:
+            # Nothing read from this source yet, so every item is new: parse and classify in
+            # one step, without asking the log which items it knows.
+            feed, findings = await self.offload.parse_and_classify(self.detector, source, fetched)
+            return ClassifiedFeed(feed, {f.item.item_id: f for f in findings})
+        return await self._classify(source, await self.offload.parse(source, fetched))
 
     async def _classify(self, source: Source, feed: ParsedFeed) -> ClassifiedFeed:
         """Classify the items the log has not seen before taking the write lock: it is the

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from monitor.app import App
+from monitor.config import load_settings
 from tests.conftest import REPO, write_config
 
 
@@ -78,3 +82,43 @@ def test_items_are_published_once_across_polls_and_processes(
     assert len(final) == 7
     guids = [e["data"]["guid"] for e in final]
     assert len(guids) == len(set(guids))
+
+
+class _Recording:
+    """The real detector, noting which items it was asked to classify."""
+
+    def __init__(self, detector: Any) -> None:
+        self.detector = detector
+        self.asked: list[list[str]] = []
+
+    def classify(self, source: Any, items: Any) -> Any:
+        self.asked.append([item.guid for item in items])
+        return self.detector.classify(source, items)
+
+    def record(self, *args: Any) -> Any:
+        return self.detector.record(*args)
+
+
+def test_a_first_poll_classifies_every_item_later_polls_only_new_ones(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    current = {"body": rss(FIRST)}
+    httpserver.expect_request("/feed.xml").respond_with_handler(
+        lambda _request: Response(current["body"], content_type="application/rss+xml")
+    )
+    url = httpserver.url_for("/feed.xml")
+    settings = load_settings(
+        write_config(tmp_path, f'[[source]]\nid = "wire"\nkind = "feed"\nurl = "{url}"\n')
+    )
+    app = App(settings)
+    recording = _Recording(app.detector)
+    app.detector = recording
+    try:
+        asyncio.run(app.poll(app.sources()))  # first poll: parsed and classified in one step
+        assert recording.asked == [[f"urn:wire:{g}" for g, _ in FIRST]]
+        current["body"] = rss([("b1", "Fresh one"), *FIRST])
+        results = asyncio.run(app.poll(app.sources()))
+        assert results[0].status == "changed"
+        assert recording.asked[1:] == [["urn:wire:b1"]]  # the log already knows the rest
+    finally:
+        app.close()

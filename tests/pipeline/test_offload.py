@@ -82,6 +82,10 @@ def test_worker_processes_read_what_threads_read(tmp_path: Path) -> None:
                 found = await pooled.classify(detector, source, parsed.items)
                 assert found, "the VOA item reports a designation change"
                 assert found == await threaded.classify(detector, source, parsed.items)
+                # a first poll's single step gives the same items and findings
+                together = await pooled.parse_and_classify(detector, source, fetched)
+                assert together == (parsed, found)
+                assert together == await threaded.parse_and_classify(detector, source, fetched)
 
     try:
         asyncio.run(scenario())
