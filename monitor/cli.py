@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor import __version__
+from monitor import __version__, columns
 from monitor.clock import utcnow
 from monitor.config import Settings, load_settings
 from monitor.describe import entry_name, summary
@@ -181,9 +181,8 @@ def _print_poll_results(results: list[Any]) -> None:
     shown = results
     if len(results) > ROWS_SHOWN:
         shown = [r for r in results if r.status not in QUIET_STATUSES or r.event_ids]
-    table = Table("source", "status", "http", "bytes", "events", "seconds", "error", box=None)
-    for r in shown:
-        table.add_row(
+    rows = [
+        (
             r.source,
             r.status,
             str(r.http_status or "-"),
@@ -192,8 +191,11 @@ def _print_poll_results(results: list[Any]) -> None:
             f"{r.duration:.2f}",
             r.error or "",
         )
+        for r in shown
+    ]
     if shown:
-        out.print(table)
+        headers = ("source", "status", "http", "bytes", "events", "seconds", "error")
+        print(columns.render(headers, rows))
     if len(shown) < len(results):
         counts = Counter(r.status for r in results)
         summary = ", ".join(
@@ -239,10 +241,8 @@ def log_(
     if as_json:
         _print_jsonl([e.to_dict() for e in events])
         return
-    table = Table("id", "recorded (UTC)", "type", "source", "what", box=None)
-    for e in events:
-        table.add_row(str(e.id), _time(e.recorded_at), e.type, e.source or "-", summary(e))
-    out.print(table)
+    rows = [(str(e.id), _time(e.recorded_at), e.type, e.source or "-", summary(e)) for e in events]
+    print(columns.render(("id", "recorded (UTC)", "type", "source", "what"), rows))
 
 
 def _about(event: RecordedEvent, entity: str) -> bool:
