@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import sys
 import time
 
 import httpx
@@ -234,3 +235,16 @@ def test_not_modified_responses_keep_the_connection() -> None:
 
     assert asyncio.run(scenario()) == [False, True, True, True, True]
     assert connections == 1
+
+
+def test_httpcore_finds_the_async_library_without_searching_for_it() -> None:
+    """httpcore asks sniffio which event loop runs 4 times a request; were sniffio missing
+    (anyio no longer installs it), every ask would be a failed import, a search of sys.path."""
+
+    async def ask() -> str:
+        import httpcore._synchronization
+
+        return httpcore._synchronization.current_async_library()
+
+    assert asyncio.run(ask()) == "asyncio"
+    assert "sniffio" in sys.modules  # imported once, not looked for on each request
