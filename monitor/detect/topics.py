@@ -8,21 +8,23 @@ format only below the lede; the first sentence that names it is the evidence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 from monitor.config import Topic
+from monitor.detect.anycase import AnyCase
 from monitor.detect.model import NewsItem, TopicMatch
 from monitor.detect.names import phrase_regex
 from monitor.detect.text import prep, split_sentences, strip_dateline, strip_html
 
 
 @lru_cache(maxsize=64)
-def topic_pattern(name: str, phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for all the ways a topic is named; longer phrases are tried first."""
+def topic_search(name: str, phrases: tuple[str, ...]) -> AnyCase:
+    """One pattern for all the ways a topic is named; longer phrases are tried first. Phrases
+    that differ only in case ("Moscow Format", "Moscow format") give one alternative."""
     variants = sorted({name, *phrases}, key=len, reverse=True)
-    return re.compile("|".join(f"(?:{phrase_regex(p)})" for p in variants), re.IGNORECASE)
+    alternatives = dict.fromkeys(phrase_regex(p) for p in variants)
+    return AnyCase("|".join(f"(?:{a})" for a in alternatives))
 
 
 def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
@@ -35,13 +37,13 @@ def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
         strip_html(item.text),
     )
     whole = prep("\n".join(parts))
-    named = [t for t in topics if topic_pattern(t.name, tuple(t.match)).search(whole)]
+    named = [t for t in topics if topic_search(t.name, tuple(t.match)).search(whole)]
     if not named:
         return []  # most items name no topic: one search each, no sentence splitting
     sentences = [parts[0], *split_sentences(parts[1]), *split_sentences(parts[2])]
     matches = []
     for topic in named:
-        pattern = topic_pattern(topic.name, tuple(topic.match))
+        pattern = topic_search(topic.name, tuple(topic.match)).pattern
         for sentence in sentences:
             if sentence and pattern.search(prep(sentence)):
                 matches.append(TopicMatch(topic.name, sentence.strip()))

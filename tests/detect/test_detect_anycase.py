@@ -1,4 +1,4 @@
-"""The fast verb pre-search agrees with the case-insensitive pattern it stands in for."""
+"""Fast case-insensitive pre-searches find what the case-insensitive patterns find."""
 
 from __future__ import annotations
 
@@ -8,23 +8,21 @@ import sys
 import pytest
 
 from monitor.detect import cues
+from monitor.detect.anycase import CASE_TRAPS, SAFE_LETTERS, AnyCase
 
 
 def test_case_traps_are_every_character_lowering_misses() -> None:
-    """Lower-casing finds what IGNORECASE finds, except for the characters CASE_TRAPS names.
-
-    For each letter the verb patterns use, every character that IGNORECASE takes for it must
-    lower-case to it, or be a trap (so ``has_verb`` falls back to the slow search)."""
+    """For each letter a lowered pattern may hold, every character IGNORECASE takes for it must
+    lower-case to it, or be a trap (so the search falls back to the case-insensitive one)."""
     everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
-    letters = sorted({c for _, p in cues.VERBS for c in p.lower() if c.isalpha()})
     missed = {
         m.group(0)
-        for letter in letters
+        for letter in SAFE_LETTERS
         for m in re.finditer(re.escape(letter), everything, re.IGNORECASE)
         if m.group(0).lower() != letter
     }
     assert missed, "the check found no character at all: it would pass whatever CASE_TRAPS says"
-    assert all(cues.CASE_TRAPS.search(c) for c in missed), sorted(missed)
+    assert all(CASE_TRAPS.search(c) for c in missed), sorted(missed)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +47,25 @@ def test_a_trap_character_still_finds_the_verb() -> None:
     assert cues.has_verb("DESİGNATED as a terrorist organisation")
     assert cues.has_verb("Russia REMOVED the Taliban from its list")
     assert not cues.has_verb("the weather was fine and nothing happened")
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "found"),
+    [
+        (r"moscow\s+format", "The MOSCOW Format talks", True),
+        (r"московск[а-яё]{0,4}\s+формат", "В МОСКОВСКОМ ФОРМАТЕ", True),
+        (r"moscow\s+format", "Moscow talks", False),
+        # not lowered, so still right: a case-sensitive part, a named group, a Greek letter,
+        # a character given by its code
+        (r"(?-i:HTS)", "hts", False),
+        (r"(?-i:HTS)", "HTS", True),
+        (r"(?P<x>abc)", "ABC", True),
+        (r"σύνοδος", "ΣΎΝΟΔΟΣ", True),
+        (r"\x41bc", "aBC", True),
+    ],
+)
+def test_any_case_search_is_the_case_insensitive_search(
+    source: str, text: str, found: bool
+) -> None:
+    assert AnyCase(source).search(text) is found
+    assert bool(re.search(source, text, re.IGNORECASE)) is found
