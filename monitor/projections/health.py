@@ -83,8 +83,11 @@ def fold(row: dict[str, Any], event: RecordedEvent) -> None:
         row.update(last_change_id=event.id, last_change_at=event.recorded_at)
 
 
+_ONE = select(TABLE).where(TABLE.c.source == bindparam("source"))  # built once: read every poll
+
+
 def health_of(conn: Connection, source: str) -> dict[str, Any]:
-    row = conn.execute(select(TABLE).where(TABLE.c.source == source)).first()
+    row = conn.execute(_ONE, {"source": source}).first()
     if row is None:
         return dict(_EMPTY)
     return {k: getattr(row, k) for k in _EMPTY}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from monitor.events import ITEM_PUBLISHED, RecordedEvent
 from monitor.projections.base import short_hash
@@ -37,6 +37,12 @@ class SeenItems:
             conn.execute(insert(TABLE), [rows[key] for key in sorted(rows)])
 
 
+_SEEN = select(TABLE.c.item_hash).where(  # built once: every poll with items runs it
+    TABLE.c.source == bindparam("source"),
+    TABLE.c.item_hash.in_(bindparam("hashes", expanding=True)),
+)
+
+
 def seen(conn: Connection, source: str, item_ids: Iterable[str]) -> set[str]:
     """Which of ``item_ids`` the log already has for ``source``."""
     by_hash = {short_hash(i): i for i in item_ids}
@@ -44,8 +50,6 @@ def seen(conn: Connection, source: str, item_ids: Iterable[str]) -> set[str]:
     hashes = list(by_hash)
     for start in range(0, len(hashes), 500):
         chunk = hashes[start : start + 500]
-        rows = conn.execute(
-            select(TABLE.c.item_hash).where(TABLE.c.source == source, TABLE.c.item_hash.in_(chunk))
-        )
+        rows = conn.execute(_SEEN, {"source": source, "hashes": chunk})
         found.update(by_hash[row.item_hash] for row in rows)
     return found

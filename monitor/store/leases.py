@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from monitor.store.working import STATE, STATE_FIELDS, SourceState, state_of
 
@@ -82,14 +82,22 @@ def renew(conn: Connection, *, worker: str, sources: Sequence[str], until: datet
 
 def finish(conn: Connection, *, worker: str, source: str, next_poll_at: datetime | None) -> None:
     """Release a lease; with ``next_poll_at``, also set when the source is due again."""
-    values: dict[str, object] = {"lease_owner": None, "lease_until": None}
-    if next_poll_at is not None:
-        values["next_poll_at"] = next_poll_at
-    conn.execute(
-        update(STATE)
-        .where(STATE.c.source == source, STATE.c.lease_owner == worker)
-        .values(**values)
+    if next_poll_at is None:
+        conn.execute(_RELEASE, {"match_source": source, "match_owner": worker})
+    else:
+        parameters = {"match_source": source, "match_owner": worker, "next_poll_at": next_poll_at}
+        conn.execute(_RELEASE_AND_SCHEDULE, parameters)
+
+
+# Built once: a poll's transaction runs one of them every time (see working._update_state).
+_RELEASE = (
+    update(STATE)
+    .where(
+        STATE.c.source == bindparam("match_source"), STATE.c.lease_owner == bindparam("match_owner")
     )
+    .values(lease_owner=None, lease_until=None)
+)
+_RELEASE_AND_SCHEDULE = _RELEASE.values(next_poll_at=bindparam("next_poll_at"))
 
 
 def release_all(conn: Connection, *, worker: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from monitor.documents import Document
@@ -31,10 +31,16 @@ def lock_for_append(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK_KEY})
 
 
+# The statements of every append, built once (building and keying one per call cost more than
+# running it): the stream's version, the events (ids back in row order), the document.
+_VERSION = select(func.max(EVENTS.c.version)).where(EVENTS.c.stream == bindparam("stream"))
+_INSERT_EVENTS = insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True)
+_HAS_DOCUMENT = select(DOCUMENTS.c.sha256).where(DOCUMENTS.c.sha256 == bindparam("sha256"))
+_INSERT_DOCUMENT = insert(DOCUMENTS)
+
+
 def stream_version(conn: Connection, stream: str) -> int:
-    version = conn.execute(
-        select(func.max(EVENTS.c.version)).where(EVENTS.c.stream == stream)
-    ).scalar()
+    version = conn.execute(_VERSION, {"stream": stream}).scalar()
     return int(version or 0)
 
 
@@ -75,11 +81,7 @@ def append(
         )
     try:
         # One statement for the batch; ids come back in the order of the rows.
-        ids = (
-            conn.execute(insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )
+        ids = conn.execute(_INSERT_EVENTS, rows).scalars().all()
     except IntegrityError as exc:
         raise ConcurrencyError("a stream was appended to concurrently") from exc
     return [
@@ -98,19 +100,17 @@ def append(
 
 def save_document(conn: Connection, document: Document) -> None:
     """Keep the bytes once per content hash."""
-    exists = conn.execute(
-        select(DOCUMENTS.c.sha256).where(DOCUMENTS.c.sha256 == document.sha256)
-    ).first()
-    if exists is None:
+    if conn.execute(_HAS_DOCUMENT, {"sha256": document.sha256}).first() is None:
         conn.execute(
-            insert(DOCUMENTS).values(
-                sha256=document.sha256,
-                size=len(document.content),
-                content_type=document.content_type,
-                url=document.url,
-                first_seen_at=document.fetched_at,
-                content=document.content,
-            )
+            _INSERT_DOCUMENT,
+            {
+                "sha256": document.sha256,
+                "size": len(document.content),
+                "content_type": document.content_type,
+                "url": document.url,
+                "first_seen_at": document.fetched_at,
+                "content": document.content,
+            },
         )
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
 
 from monitor.store.tables import PollRow, SourceStateRow
 
@@ -53,9 +54,24 @@ def save_state(conn: Connection, source: str, **values: Any) -> None:
     unknown = set(values) - set(STATE_FIELDS)
     if unknown:
         raise TypeError(f"unknown source_state columns: {sorted(unknown)}")
-    updated = conn.execute(update(STATE).where(STATE.c.source == source).values(**values))
+    updated = conn.execute(_update_state(tuple(sorted(values))), {**values, "match_source": source})
     if updated.rowcount == 0:
-        conn.execute(insert(STATE).values(source=source, **values))
+        conn.execute(_INSERT_STATE, {**values, "source": source})
+
+
+# Statements built once and executed with parameters: building one per call (and computing its
+# cache key) cost SQLAlchemy more than SQLite took to run it, on every poll.
+_INSERT_STATE = insert(STATE)
+_INSERT_POLL = insert(POLLS)
+
+
+@lru_cache(maxsize=32)
+def _update_state(columns: tuple[str, ...]) -> Update:
+    return (
+        update(STATE)
+        .where(STATE.c.source == bindparam("match_source"))
+        .values({c: bindparam(c) for c in columns})
+    )
 
 
 def record_poll(
@@ -72,17 +88,18 @@ def record_poll(
     worker: str | None,
 ) -> None:
     conn.execute(
-        insert(POLLS).values(
-            source=source,
-            started_at=started_at,
-            duration_ms=duration_ms,
-            status=status,
-            http_status=http_status,
-            bytes=size,
-            events=events,
-            error=error,
-            worker=worker,
-        )
+        _INSERT_POLL,
+        {
+            "source": source,
+            "started_at": started_at,
+            "duration_ms": duration_ms,
+            "status": status,
+            "http_status": http_status,
+            "bytes": size,
+            "events": events,
+            "error": error,
+            "worker": worker,
+        },
     )
 
 
