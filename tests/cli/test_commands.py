@@ -111,6 +111,12 @@ def test_log_filters_and_json(populated: Path, invoke) -> None:
     ) == len(events)
     table = invoke(populated, "log")
     assert table.code == 0 and "Beta Brigade" in table.out
+    header, *rows = table.out.splitlines()
+    assert header.split() == ["id", "recorded", "(UTC)", "type", "source", "what"]
+    # one row per event, in the order --json gives them (newest first), id and type in columns
+    assert [(row.split()[0], row.split()[2]) for row in rows] == [
+        (str(e["id"]), e["type"]) for e in events
+    ]
 
 
 def test_show_state_sources_replay(populated: Path, invoke) -> None:
@@ -266,4 +272,7 @@ def test_a_large_run_lists_only_the_polls_that_found_something(
     second = invoke(config, "run", "--once")
     assert second.code == 0
     assert "busy" in second.out and "quiet-" not in second.out
-    assert "61 sources polled: 1 changed, 60 unchanged" in second.out
+    header, busy, summary = second.out.splitlines()
+    assert header.split() == ["source", "status", "http", "bytes", "events", "seconds", "error"]
+    assert busy.split()[:3] == ["busy", "changed", "200"]
+    assert summary == "61 sources polled: 1 changed, 60 unchanged"
