@@ -20,6 +20,7 @@ import httpx
 from monitor.clock import utcnow
 from monitor.config import HttpSettings
 from monitor.errors import FetchError
+from monitor.transport import default_transport
 
 MAX_REDIRECTS = 10
 
@@ -45,9 +46,9 @@ class Fetcher:
         self, settings: HttpSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.settings = settings
+        max_idle = min(settings.concurrency, 20)
         limits = httpx.Limits(
-            max_connections=settings.concurrency,
-            max_keepalive_connections=min(settings.concurrency, 20),
+            max_connections=settings.concurrency, max_keepalive_connections=max_idle
         )
         self.client = httpx.AsyncClient(
             follow_redirects=True,
@@ -55,7 +56,7 @@ class Fetcher:
             limits=limits,
             timeout=httpx.Timeout(settings.timeout),
             headers={"User-Agent": settings.user_agent},
-            transport=transport,
+            transport=transport or default_transport(max_idle=max_idle),
         )
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}

@@ -117,22 +117,28 @@ def test_nobody_listening_is_a_connection_error() -> None:
     assert error.kind == "connection" and "cannot connect" in str(error)
 
 
-@respx.mock
+def mocked(router: respx.Router) -> httpx.MockTransport:
+    """A transport answering from respx routes (the fetcher's own transport is not httpcore's,
+    which respx patches by default)."""
+    return httpx.MockTransport(router.async_handler)
+
+
 def test_redirect_loops_and_http_errors() -> None:
-    respx.get("http://example.test/a").mock(
+    router = respx.Router()
+    router.get("http://example.test/a").mock(
         return_value=httpx.Response(302, headers={"Location": "/b"})
     )
-    respx.get("http://example.test/b").mock(
+    router.get("http://example.test/b").mock(
         return_value=httpx.Response(302, headers={"Location": "/a"})
     )
-    respx.get("http://example.test/busy").mock(
+    router.get("http://example.test/busy").mock(
         return_value=httpx.Response(429, headers={"Retry-After": "120"})
     )
-    respx.get("http://example.test/gone").mock(return_value=httpx.Response(404))
+    router.get("http://example.test/gone").mock(return_value=httpx.Response(404))
 
     async def run() -> list[FetchError]:
         errors = []
-        async with Fetcher(settings()) as fetcher:
+        async with Fetcher(settings(), transport=mocked(router)) as fetcher:
             for path in ("a", "busy", "gone"):
                 with pytest.raises(FetchError) as caught:
                     await fetcher.fetch(f"http://example.test/{path}")
@@ -145,9 +151,9 @@ def test_redirect_loops_and_http_errors() -> None:
     assert str(gone) == "HTTP 404 Not Found"
 
 
-@respx.mock
 def test_conditional_get_sends_validators_and_reports_304() -> None:
-    route = respx.get("http://example.test/list").mock(
+    router = respx.Router()
+    route = router.get("http://example.test/list").mock(
         side_effect=[
             httpx.Response(
                 200,
@@ -159,7 +165,7 @@ def test_conditional_get_sends_validators_and_reports_304() -> None:
     )
 
     async def run():
-        async with Fetcher(settings()) as fetcher:
+        async with Fetcher(settings(), transport=mocked(router)) as fetcher:
             first = await fetcher.fetch("http://example.test/list")
             second = await fetcher.fetch(
                 "http://example.test/list", etag=first.etag, last_modified=first.last_modified
