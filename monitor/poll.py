@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
+from monitor.batch import Batcher
 from monitor.clock import utcnow
 from monitor.config import Settings, Source
 from monitor.diff import ListPoll, list_events
@@ -73,6 +74,19 @@ class ClassifiedFeed:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a poll brings to its transaction: the fetch, and the document read if it changed."""
+
+    source: Source
+    started_at: datetime
+    started: float
+    fetched: Fetched
+    document: Document | None
+    parsed: Any
+    status: str
+
+
+@dataclass(frozen=True)
 class PollResult:
     source: str
     status: str  # changed | unchanged | not_modified | suspect | failed
@@ -107,6 +121,7 @@ class Poller:
         self.worker = worker
         self.detector = detector
         self.offload = offload or Offload(settings, processes=0)
+        self._quiet: Batcher[Outcome, PollResult] = Batcher(self._record_quiet)
 
     async def poll(self, source: Source, state: SourceState) -> PollResult:
         """Poll a source this worker has leased; ``state`` is its working state as claimed."""
@@ -171,94 +186,98 @@ class Poller:
         parsed: Any,
         status: str,
     ) -> PollResult:
+        outcome = Outcome(source, started_at, started, fetched, document, parsed, status)
+        if document is None:  # nothing new: recorded with the other quiet polls of the moment
+            return await self._quiet.submit(outcome)
+        return await asyncio.to_thread(self._record_retrying, outcome)
+
+    def _record_quiet(self, outcomes: list[Outcome]) -> list[PollResult | Exception]:
+        """Quiet polls in one transaction; if it fails, each in its own, so one poll's
+        trouble is its own."""
+        try:
+            with self.store.write_tx() as conn:
+                return [self._record_in(conn, outcome) for outcome in outcomes]
+        except Exception as exc:
+            if len(outcomes) == 1 and not isinstance(exc, ConcurrencyError):
+                return [exc]
+        results: list[PollResult | Exception] = []
+        for outcome in outcomes:
+            try:
+                results.append(self._record_retrying(outcome))
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    def _record_retrying(self, outcome: Outcome) -> PollResult:
         for attempt in range(3):
             try:
-                return await asyncio.to_thread(
-                    self._record_sync,
-                    source,
-                    started_at,
-                    started,
-                    fetched,
-                    document,
-                    parsed,
-                    status,
-                )
+                with self.store.write_tx() as conn:
+                    return self._record_in(conn, outcome)
             except ConcurrencyError:
                 if attempt == 2:
                     raise
-                logger.info("source %s: another writer recorded first; retrying", source.id)
+                logger.info("source %s: another writer recorded first; retrying", outcome.source.id)
         raise AssertionError("unreachable")
 
-    def _record_sync(
-        self,
-        source: Source,
-        started_at: datetime,
-        started: float,
-        fetched: Fetched,
-        document: Document | None,
-        parsed: Any,
-        status: str,
-    ) -> PollResult:
+    def _record_in(self, conn: Connection, outcome: Outcome) -> PollResult:
+        source, fetched, document = outcome.source, outcome.fetched, outcome.document
+        status = outcome.status
         stream = source_stream(source.id)
-        with self.store.write_tx() as conn:
-            now = utcnow()
-            health = health_of(conn, source.id)
-            events: list[NewEvent] = []
-            if health["failing"]:
-                events.append(NewEvent(SOURCE_RECOVERED, stream, {}, source=source.id))
-            changes: list[NewEvent] = []
-            if document is not None:
-                changes = self._changes(conn, source, document, parsed, health, now)
-            events += changes
-            if any(e.type == PARSE_SUSPECT for e in changes):
-                status = "suspect"
-            elif changes:
-                status = "changed"
-            elif source.kind == "list" and health["suspect"]:
-                status = "suspect"
-            elif document is not None:
-                status = "unchanged"
-            recorded: list[RecordedEvent] = []
-            if events:  # most polls find nothing: no version to check, no append
-                expected = {stream: log.stream_version(conn, stream)}
-                # A new story's stream must still be empty: two workers cannot both open it.
-                expected.update({e.stream: 0 for e in events if e.type in _OPENS_STORY})
-                recorded = self.store.append(
-                    events,
-                    expected=expected,
-                    documents=[document] if document is not None else [],
-                    now=now,
-                    conn=conn,
-                )
-            validators: dict[str, Any] = {
-                "etag": fetched.etag,
-                "last_modified": fetched.last_modified,
-            }
-            if document is not None:
-                validators["last_hash"] = document.sha256
-            working.save_state(
-                conn,
-                source.id,
-                last_poll_at=started_at,
-                last_status=status,
-                last_error=None,
-                consecutive_failures=0,
-                **validators,
+        now = utcnow()
+        health = health_of(conn, source.id)
+        events: list[NewEvent] = []
+        if health["failing"]:
+            events.append(NewEvent(SOURCE_RECOVERED, stream, {}, source=source.id))
+        changes: list[NewEvent] = []
+        if document is not None:
+            changes = self._changes(conn, source, document, outcome.parsed, health, now)
+        events += changes
+        if any(e.type == PARSE_SUSPECT for e in changes):
+            status = "suspect"
+        elif changes:
+            status = "changed"
+        elif source.kind == "list" and health["suspect"]:
+            status = "suspect"
+        elif document is not None:
+            status = "unchanged"
+        recorded: list[RecordedEvent] = []
+        if events:  # most polls find nothing: no version to check, no append
+            expected = {stream: log.stream_version(conn, stream)}
+            # A new story's stream must still be empty: two workers cannot both open it.
+            expected.update({e.stream: 0 for e in events if e.type in _OPENS_STORY})
+            recorded = self.store.append(
+                events,
+                expected=expected,
+                documents=[document] if document is not None else [],
+                now=now,
+                conn=conn,
             )
-            duration = time.monotonic() - started
-            working.record_poll(
-                conn,
-                source=source.id,
-                started_at=started_at,
-                duration_ms=int(duration * 1000),
-                status=status,
-                http_status=fetched.http_status,
-                size=len(fetched.body),
-                events=len(recorded),
-                error=None,
-                worker=self.worker,
-            )
-            self._finish_lease(conn, source, failures=0, retry_after=None)
+        validators: dict[str, Any] = {"etag": fetched.etag, "last_modified": fetched.last_modified}
+        if document is not None:
+            validators["last_hash"] = document.sha256
+        working.save_state(
+            conn,
+            source.id,
+            last_poll_at=outcome.started_at,
+            last_status=status,
+            last_error=None,
+            consecutive_failures=0,
+            **validators,
+        )
+        duration = time.monotonic() - outcome.started
+        working.record_poll(
+            conn,
+            source=source.id,
+            started_at=outcome.started_at,
+            duration_ms=int(duration * 1000),
+            status=status,
+            http_status=fetched.http_status,
+            size=len(fetched.body),
+            events=len(recorded),
+            error=None,
+            worker=self.worker,
+        )
+        self._finish_lease(conn, source, failures=0, retry_after=None)
         return PollResult(
             source=source.id,
             status=status,

@@ -1,0 +1,121 @@
+"""Quiet polls (nothing new) are recorded many to a transaction, each completely, and one
+poll's failure to record does not lose the others'."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from monitor.app import App
+from monitor.config import load_settings
+from monitor.fetch import Fetcher
+from monitor.store import working
+from monitor.store.tables import PollRow, SourceStateRow
+from tests.conftest import write_config
+from tests.pipeline.test_feed_items import rss
+
+SOURCES = 30
+
+
+def serve_feeds(httpserver: HTTPServer) -> None:
+    """Thirty feeds with ETags, answering 304 to a matching If-None-Match."""
+
+    def handler(request: Request) -> Response:
+        body = rss([(request.path.strip("/"), f"Story at {request.path}")])
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, content_type="application/rss+xml", headers={"ETag": etag})
+
+    for i in range(SOURCES):
+        httpserver.expect_request(f"/f{i:02d}").respond_with_handler(handler)
+
+
+def make_app(httpserver: HTTPServer, tmp_path: Path) -> App:
+    sources = "".join(
+        f'[[source]]\nid = "f{i:02d}"\nkind = "feed"\nurl = "{httpserver.url_for(f"/f{i:02d}")}"\n'
+        for i in range(SOURCES)
+    )
+    config = write_config(tmp_path, "[http]\nconcurrency = 10\nper_host = 10\n\n" + sources)
+    return App(load_settings(config))
+
+
+def polls(app: App) -> list[Any]:
+    with app.store.read_tx() as conn:
+        return list(conn.execute(sa.select(PollRow.__table__)))
+
+
+def test_quiet_polls_share_transactions_and_are_each_recorded(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    serve_feeds(httpserver)
+    app = make_app(httpserver, tmp_path)
+    sources = app.sources()
+    assert {r.status for r in app.poll_now(sources)} == {"changed"}
+
+    commits = 0
+
+    def count(_conn: Any) -> None:
+        nonlocal commits
+        commits += 1
+
+    sa.event.listen(app.store.engine, "commit", count)
+    results = app.poll_now(sources)
+    sa.event.remove(app.store.engine, "commit", count)
+
+    assert [r.status for r in results] == ["not_modified"] * SOURCES
+    quiet = [p for p in polls(app) if p.status == "not_modified"]
+    assert sorted(p.source for p in quiet) == [s.id for s in sources]
+    assert all(p.http_status == 304 and p.worker == app.worker for p in quiet)
+    with app.store.read_tx() as conn:
+        states = {row.source: row for row in conn.execute(sa.select(SourceStateRow.__table__))}
+    assert all(states[s.id].last_status == "not_modified" for s in sources)
+    # Claims are a few transactions; the 30 polls take fewer than one each.
+    assert commits < SOURCES
+    app.close()
+
+
+def test_one_poll_failing_to_record_loses_no_other(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serve_feeds(httpserver)
+    app = make_app(httpserver, tmp_path)
+    sources = app.sources()[:10]
+    app.poll_now(sources)
+
+    record_poll = working.record_poll
+    order: list[str] = []
+
+    def failing(conn: sa.Connection, **values: Any) -> None:
+        """The first poll recorded is slow, so the others queue up behind it; the first of
+        those then fails, in a batch with the rest."""
+        order.append(values["source"])
+        if len(order) == 1:
+            time.sleep(0.3)
+        elif values["source"] == order[1]:
+            raise RuntimeError("disk I/O error")
+        record_poll(conn, **values)
+
+    monkeypatch.setattr(working, "record_poll", failing)
+
+    async def poll_all() -> list[Any]:
+        async with Fetcher(app.settings.http) as fetcher:
+            poller = app.poller(fetcher)
+            claims = app.claim(sources, due_only=False)
+            polls = (poller.poll(claim.source, claim.state) for claim in claims)
+            return await asyncio.gather(*polls, return_exceptions=True)
+
+    results = dict(zip([s.id for s in sources], asyncio.run(poll_all()), strict=True))
+    assert isinstance(results.pop(order[1]), RuntimeError)
+    assert {r.status for r in results.values()} == {"not_modified"}
+    quiet = sorted(p.source for p in polls(app) if p.status == "not_modified")
+    assert quiet == sorted(results)
+    app.close()
