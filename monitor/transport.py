@@ -295,14 +295,6 @@ class Body(httpx.AsyncByteStream):
         self.connection = None
         self.pool.checkin(connection)
 
-    @property
-    def ssl_context(self) -> ssl.SSLContext:
-        """Made on the first HTTPS connection: loading the trusted certificates takes a while."""
-        if self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context()
-            self._ssl_context.set_alpn_protocols(["http/1.1"])
-        return self._ssl_context
-
     async def aclose(self) -> None:
         """A body closed before its end leaves its connection mid-response: close it."""
         if self.connection is not None:
