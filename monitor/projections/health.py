@@ -93,5 +93,17 @@ def health_of(conn: Connection, source: str) -> dict[str, Any]:
     return {k: getattr(row, k) for k in _EMPTY}
 
 
+_MANY = select(TABLE).where(TABLE.c.source.in_(bindparam("sources", expanding=True)))
+
+
+def health_of_many(conn: Connection, sources: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``health_of`` for each of ``sources``, in one read."""
+    found = {
+        row.source: {k: getattr(row, k) for k in _EMPTY}
+        for row in conn.execute(_MANY, {"sources": list(sources)})
+    }
+    return {source: found.get(source) or dict(_EMPTY) for source in sources}
+
+
 def all_health(conn: Connection) -> dict[str, dict[str, Any]]:
     return {row.source: {k: getattr(row, k) for k in _EMPTY} for row in conn.execute(select(TABLE))}

@@ -89,18 +89,40 @@ def record_poll(
 ) -> None:
     conn.execute(
         _INSERT_POLL,
-        {
-            "source": source,
-            "started_at": started_at,
-            "duration_ms": duration_ms,
-            "status": status,
-            "http_status": http_status,
-            "bytes": size,
-            "events": events,
-            "error": error,
-            "worker": worker,
-        },
+        _poll_row(
+            source=source,
+            started_at=started_at,
+            duration_ms=duration_ms,
+            status=status,
+            http_status=http_status,
+            size=size,
+            events=events,
+            error=error,
+            worker=worker,
+        ),
     )
+
+
+def _poll_row(*, size: int, **fields: Any) -> dict[str, Any]:
+    return {**fields, "bytes": size}
+
+
+def save_states(conn: Connection, states: dict[str, dict[str, Any]]) -> None:
+    """``save_state`` for many sources, one statement per set of columns."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for source, values in states.items():
+        by_columns.setdefault(tuple(sorted(values)), []).append({**values, "match_source": source})
+    for columns, rows in by_columns.items():
+        updated = conn.execute(_update_state(columns), rows)
+        if updated.rowcount != len(rows):  # a row was missing: create it, one by one
+            for row in rows:
+                values = {k: v for k, v in row.items() if k != "match_source"}
+                save_state(conn, row["match_source"], **values)
+
+
+def record_polls(conn: Connection, polls: list[dict[str, Any]]) -> None:
+    """``record_poll`` for many polls, in one statement."""
+    conn.execute(_INSERT_POLL, [_poll_row(**poll) for poll in polls])
 
 
 def last_workers(conn: Connection) -> dict[str, str]:

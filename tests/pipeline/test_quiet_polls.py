@@ -25,10 +25,13 @@ from tests.pipeline.test_feed_items import rss
 SOURCES = 30
 
 
-def serve_feeds(httpserver: HTTPServer) -> None:
-    """Thirty feeds with ETags, answering 304 to a matching If-None-Match."""
+def serve_feeds(httpserver: HTTPServer, down: frozenset[str] | set[str] = frozenset()) -> None:
+    """Thirty feeds with ETags, answering 304 to a matching If-None-Match; those in ``down``
+    answer 500."""
 
     def handler(request: Request) -> Response:
+        if request.path.strip("/") in down:
+            return Response("down", status=500)
         body = rss([(request.path.strip("/"), f"Story at {request.path}")])
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if request.headers.get("If-None-Match") == etag:
@@ -91,20 +94,29 @@ def test_one_poll_failing_to_record_loses_no_other(
     sources = app.sources()[:10]
     app.poll_now(sources)
 
-    record_poll = working.record_poll
+    record_poll, record_polls = working.record_poll, working.record_polls
     order: list[str] = []
 
-    def failing(conn: sa.Connection, **values: Any) -> None:
+    def check(source: str) -> None:
         """The first poll recorded is slow, so the others queue up behind it; the first of
         those then fails, in a batch with the rest."""
-        order.append(values["source"])
+        order.append(source)
         if len(order) == 1:
             time.sleep(0.3)
-        elif values["source"] == order[1]:
+        elif source == order[1]:
             raise RuntimeError("disk I/O error")
+
+    def one(conn: sa.Connection, **values: Any) -> None:
+        check(values["source"])
         record_poll(conn, **values)
 
-    monkeypatch.setattr(working, "record_poll", failing)
+    def many(conn: sa.Connection, polls: list[dict[str, Any]]) -> None:
+        for poll in polls:
+            check(poll["source"])
+        record_polls(conn, polls)
+
+    monkeypatch.setattr(working, "record_poll", one)
+    monkeypatch.setattr(working, "record_polls", many)
 
     async def poll_all() -> list[Any]:
         async with Fetcher(app.settings.http) as fetcher:
@@ -118,4 +130,29 @@ def test_one_poll_failing_to_record_loses_no_other(
     assert {r.status for r in results.values()} == {"not_modified"}
     quiet = sorted(p.source for p in polls(app) if p.status == "not_modified")
     assert quiet == sorted(results)
+    app.close()
+
+
+def test_a_failing_source_that_answers_304_recovers(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """A quiet poll of a failing source is not quiet: it records source_recovered."""
+    down: set[str] = set()
+    serve_feeds(httpserver, down)
+    app = make_app(httpserver, tmp_path)
+    sources = app.sources()[:5]
+    app.poll_now(sources)
+
+    down.add("f02")
+    for _ in range(app.settings.fail_after(sources[2])):
+        statuses = {r.source: r.status for r in app.poll_now(sources)}
+        assert statuses.pop("f02") == "failed"
+        assert set(statuses.values()) == {"not_modified"}
+    assert [e.source for e in app.store.read(types=["source_failed"])] == ["f02"]
+
+    down.clear()
+    results = {r.source: r for r in app.poll_now(sources)}
+    assert {r.status for r in results.values()} == {"not_modified"}
+    recovered = app.store.read(types=["source_recovered"])
+    assert [e.source for e in recovered] == ["f02"]
+    assert results["f02"].event_ids == (recovered[0].id,)
+    assert all(r.event_ids == () for k, r in results.items() if k != "f02")
     app.close()
