@@ -6,6 +6,7 @@ Read commands print a table, or JSON Lines with ``--json`` (nothing else on stdo
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -60,6 +61,10 @@ class Context:
         from monitor.app import App
 
         application = App(self.settings)
+        # What importing the stack made (~100,000 objects) lives until the process ends. Frozen,
+        # the garbage collector stops walking it in every full collection and once more at exit
+        # (that last walk was ~0.3 s of a 2 s `run --once`).
+        gc.freeze()
         try:
             yield application
         finally:
