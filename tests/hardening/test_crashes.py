@@ -168,7 +168,14 @@ def test_random_kills_lose_nothing_and_duplicate_nothing(tmp_path: Path, invoke)
             pending = [
                 json.loads(x) for x in invoke(config, "deliveries", "--json").out.splitlines()
             ]
-            if states == final and all(p["pending"] == 0 for p in pending):
+            # The feed too: a run killed while polling it holds its lease until the lease runs
+            # out (timeout + lease_margin), and the lists may be done before that.
+            published = invoke(config, "log", "--type", "item_published", "--json").out
+            if (
+                states == final
+                and f'"item-{RUNS}"' in published
+                and all(p["pending"] == 0 for p in pending)
+            ):
                 break
             time.sleep(1)
         process.send_signal(signal.SIGTERM)
