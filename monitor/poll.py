@@ -217,7 +217,7 @@ class Poller:
         health = health_of_many(conn, [o.source.id for o in outcomes])
         results: dict[int, PollResult] = {}
         states: dict[str, dict[str, Any]] = {}
-        polls: list[dict[str, Any]] = []
+        polls: list[working.PollLine] = []
         next_polls: dict[str, datetime] = {}
         for index, outcome in enumerate(outcomes):
             source, fetched = outcome.source, outcome.fetched

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
 
@@ -74,37 +74,22 @@ def _update_state(columns: tuple[str, ...]) -> Update:
     )
 
 
-def record_poll(
-    conn: Connection,
-    *,
-    source: str,
-    started_at: datetime,
-    duration_ms: int,
-    status: str,
-    http_status: int | None,
-    size: int,
-    events: int,
-    error: str | None,
-    worker: str | None,
-) -> None:
-    conn.execute(
-        _INSERT_POLL,
-        _poll_row(
-            source=source,
-            started_at=started_at,
-            duration_ms=duration_ms,
-            status=status,
-            http_status=http_status,
-            size=size,
-            events=events,
-            error=error,
-            worker=worker,
-        ),
-    )
+class PollLine(TypedDict):
+    """A poll's line in the ``polls`` table."""
+
+    source: str
+    started_at: datetime
+    duration_ms: int
+    status: str
+    http_status: int | None
+    size: int
+    events: int
+    error: str | None
+    worker: str | None
 
 
-def _poll_row(*, size: int, **fields: Any) -> dict[str, Any]:
-    return {**fields, "bytes": size}
+def record_poll(conn: Connection, **line: Unpack[PollLine]) -> None:
+    record_polls(conn, [line])
 
 
 def save_states(conn: Connection, states: dict[str, dict[str, Any]]) -> None:
@@ -120,9 +105,12 @@ def save_states(conn: Connection, states: dict[str, dict[str, Any]]) -> None:
                 save_state(conn, row["match_source"], **values)
 
 
-def record_polls(conn: Connection, polls: list[dict[str, Any]]) -> None:
-    """``record_poll`` for many polls, in one statement."""
-    conn.execute(_INSERT_POLL, [_poll_row(**poll) for poll in polls])
+def record_polls(conn: Connection, lines: list[PollLine]) -> None:
+    """Many polls' lines, in one statement."""
+    rows = [
+        {k: v for k, v in line.items() if k != "size"} | {"bytes": line["size"]} for line in lines
+    ]
+    conn.execute(_INSERT_POLL, rows)
 
 
 def last_workers(conn: Connection) -> dict[str, str]:
