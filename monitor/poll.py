@@ -215,15 +215,15 @@ class Poller:
         records no event unless its source was failing (or is a suspect list), and those few
         take the one-by-one way."""
         health = health_of_many(conn, [o.source.id for o in outcomes])
-        results: dict[int, PollResult] = {}
+        results: list[PollResult | Exception] = []
         states: dict[str, dict[str, Any]] = {}
         polls: list[working.PollLine] = []
         next_polls: dict[str, datetime] = {}
-        for index, outcome in enumerate(outcomes):
+        for outcome in outcomes:
             source, fetched = outcome.source, outcome.fetched
             state = health[source.id]
             if state["failing"] or (source.kind == "list" and state["suspect"]):
-                results[index] = self._record_in(conn, outcome)
+                results.append(self._record_in(conn, outcome))
                 continue
             duration = time.monotonic() - outcome.started
             states[source.id] = {
@@ -248,18 +248,20 @@ class Poller:
                 }
             )
             next_polls[source.id] = self._next_poll_at(source, failures=0, retry_after=None)
-            results[index] = PollResult(
-                source=source.id,
-                status=outcome.status,
-                http_status=fetched.http_status,
-                size=len(fetched.body),
-                duration=duration,
+            results.append(
+                PollResult(
+                    source=source.id,
+                    status=outcome.status,
+                    http_status=fetched.http_status,
+                    size=len(fetched.body),
+                    duration=duration,
+                )
             )
         if polls:
             working.save_states(conn, states)
             working.record_polls(conn, polls)
             leases.finish_many(conn, worker=self.worker, next_polls=next_polls)
-        return [results[index] for index in range(len(outcomes))]
+        return results
 
     def _record_retrying(self, outcome: Outcome) -> PollResult:
         for attempt in range(3):
