@@ -190,9 +190,9 @@ class Connection:
                 if reused:
                     raise _Stale from None
                 raise
-            event = await self._next_event(request, timeouts.get("read"), stale_if_empty=reused)
+            event = await self.next_event(request, timeouts.get("read"), stale_if_empty=reused)
             while isinstance(event, h11.InformationalResponse):
-                event = await self._next_event(request, timeouts.get("read"))
+                event = await self.next_event(request, timeouts.get("read"))
         except BaseException:
             self.close()
             raise
@@ -236,7 +236,7 @@ class Connection:
         except OSError as exc:
             raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
 
-    async def _next_event(
+    async def next_event(
         self, request: httpx.Request, timeout: float | None, *, stale_if_empty: bool = False
     ) -> Any:
         while True:
@@ -283,7 +283,7 @@ class Body(httpx.AsyncByteStream):
             return
         try:
             while True:
-                event = await connection._next_event(self.request, self.timeout)
+                event = await connection.next_event(self.request, self.timeout)
                 if isinstance(event, h11.Data):
                     yield bytes(event.data)
                 elif isinstance(event, h11.EndOfMessage):

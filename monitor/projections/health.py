@@ -83,27 +83,23 @@ def fold(row: dict[str, Any], event: RecordedEvent) -> None:
         row.update(last_change_id=event.id, last_change_at=event.recorded_at)
 
 
-_ONE = select(TABLE).where(TABLE.c.source == bindparam("source"))  # built once: read every poll
+# Built once: every poll reads its source's health.
+_SOME = select(TABLE).where(TABLE.c.source.in_(bindparam("sources", expanding=True)))
 
 
 def health_of(conn: Connection, source: str) -> dict[str, Any]:
-    row = conn.execute(_ONE, {"source": source}).first()
-    if row is None:
-        return dict(_EMPTY)
-    return {k: getattr(row, k) for k in _EMPTY}
-
-
-_MANY = select(TABLE).where(TABLE.c.source.in_(bindparam("sources", expanding=True)))
+    return health_of_many(conn, [source])[source]
 
 
 def health_of_many(conn: Connection, sources: Sequence[str]) -> dict[str, dict[str, Any]]:
     """``health_of`` for each of ``sources``, in one read."""
-    found = {
-        row.source: {k: getattr(row, k) for k in _EMPTY}
-        for row in conn.execute(_MANY, {"sources": list(sources)})
-    }
+    found = {row.source: _health(row) for row in conn.execute(_SOME, {"sources": list(sources)})}
     return {source: found.get(source) or dict(_EMPTY) for source in sources}
 
 
+def _health(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in _EMPTY}
+
+
 def all_health(conn: Connection) -> dict[str, dict[str, Any]]:
-    return {row.source: {k: getattr(row, k) for k in _EMPTY} for row in conn.execute(select(TABLE))}
+    return {row.source: _health(row) for row in conn.execute(select(TABLE))}

@@ -85,8 +85,7 @@ def finish(conn: Connection, *, worker: str, source: str, next_poll_at: datetime
     if next_poll_at is None:
         conn.execute(_RELEASE, {"match_source": source, "match_owner": worker})
     else:
-        parameters = {"match_source": source, "match_owner": worker, "next_poll_at": next_poll_at}
-        conn.execute(_RELEASE_AND_SCHEDULE, parameters)
+        finish_many(conn, worker=worker, next_polls={source: next_poll_at})
 
 
 def finish_many(conn: Connection, *, worker: str, next_polls: dict[str, datetime]) -> None:
