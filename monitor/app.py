@@ -161,6 +161,8 @@ class App:
             leases.release_all(conn, worker=self.worker)
 
     def poll_now(self, sources: Sequence[Source]) -> list[PollResult]:
+        if process_count(self.settings.service.processes, len(sources)):
+            self.offload.prefork()  # before asyncio.run starts threads
         return asyncio.run(self.poll(sources))
 
     async def deliver(self) -> DeliveryReport:

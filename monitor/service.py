@@ -160,4 +160,5 @@ class Service:
 
 
 def run_service(app: App) -> int:
+    app.offload.prefork()  # before the event loop and the scheduler start threads
     return asyncio.run(Service(app).run())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,20 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from monitor.errors import StoreError
 
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one (SQLite)
+
+# Every engine made here, so a forked child can let go of the connections it inherited.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child (a worker process): the pooled connections belong to the parent. Used
+    or closed here they would break its sessions (PostgreSQL) or its locks (SQLite), so the
+    pools drop them without closing them, as SQLAlchemy advises for os.fork()."""
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def dialect_of(url: str) -> str:
@@ -41,19 +56,22 @@ def mask_url(url: str) -> str:
 def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
     backend = dialect_of(url)
     if backend == "sqlite":
-        return _sqlite_engine(url, lock_timeout)
-    if backend == "postgresql":
+        engine = _sqlite_engine(url, lock_timeout)
+    elif backend == "postgresql":
         parsed = make_url(url)
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(
+        engine = create_engine(
             parsed,
             pool_pre_ping=True,
             pool_size=5,
             max_overflow=5,
             connect_args={"application_name": "monitor"},
         )
-    raise StoreError(f"store.url: unsupported database {backend!r} (use sqlite or postgresql)")
+    else:
+        raise StoreError(f"store.url: unsupported database {backend!r} (use sqlite or postgresql)")
+    _engines.add(engine)
+    return engine
 
 
 def _sqlite_engine(url: str, lock_timeout: float) -> Engine:

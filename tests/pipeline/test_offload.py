@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from monitor.config import Settings, Source, load_settings
 from monitor.detect.reports import make_detector
@@ -18,7 +23,7 @@ from monitor.errors import ParseError
 from monitor.fetch import Fetched
 from monitor.offload import MIN_SOURCES, Offload, process_count
 from monitor.sources.feed import parse_feed
-from tests.conftest import FIXTURES, shared, write_config
+from tests.conftest import FIXTURES, REPO, shared, write_config
 from tests.pipeline.test_founding_story import WATCH_AND_TOPIC, feed_of
 from tests.pipeline.test_fsb_list import FSB_SOURCE
 
@@ -93,6 +98,19 @@ def test_worker_processes_read_what_threads_read(tmp_path: Path) -> None:
         pooled.close()
 
 
+@contextmanager
+def another_thread() -> Iterator[None]:
+    """A thread that waits while the block runs, as a run's fetching and recording threads do."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def test_polls_do_not_wait_for_a_starting_pool(tmp_path: Path) -> None:
     """The first documents of a run are read in threads while the worker processes start."""
     settings, documents = _documents(tmp_path)
@@ -101,13 +119,110 @@ def test_polls_do_not_wait_for_a_starting_pool(tmp_path: Path) -> None:
     async def scenario() -> None:
         source, fetched = documents[0]
         assert (await offload.parse(source, fetched)).items
-        assert offload._pool is not None  # started by that first document ...
+        assert offload.start_method == "spawn"  # started by that first document ...
         assert not offload.ready  # ... which did not wait for it
 
     try:
-        asyncio.run(scenario())
+        with another_thread():  # a pool started mid-run, among threads, is spawned
+            asyncio.run(scenario())
     finally:
         offload.close()
+
+
+def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
+    settings, _ = _documents(tmp_path)
+    offload = Offload(settings, processes=1)
+    try:
+        with another_thread():
+            assert offload.prefork() == []
+            assert offload.start_method is None  # nothing started: the first document will
+            offload.start()
+            assert offload.start_method == "spawn"
+    finally:
+        offload.close()
+
+
+PREFORKS = """
+import asyncio, json, sys, threading
+from monitor.config import load_settings
+from monitor.fetch import Fetched
+from monitor.offload import Offload
+from monitor.sources import parse_document
+
+settings = load_settings(sys.argv[1])
+source = settings.sources[0]
+fetched = Fetched(url=source.url, http_status=200, not_modified=False, content_type="text/html",
+                  body=open(sys.argv[2], "rb").read(), etag=None, last_modified=None, elapsed=0.0)
+offload = Offload(settings, processes=1)
+alone = threading.active_count() == 1
+warming = offload.prefork()
+
+async def both():
+    await asyncio.gather(*(asyncio.wrap_future(f) for f in warming))
+    return await offload.parse(source, fetched), parse_document(source, fetched), offload.ready
+
+pooled, threaded, ready = asyncio.run(both())
+offload.close()
+print(json.dumps({"alone": alone, "method": offload.start_method, "ready": ready,
+                  "same": pooled == threaded, "entries": len(pooled)}))
+"""
+
+
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+
+
+def test_a_run_without_threads_forks_its_workers(tmp_path: Path) -> None:
+    config = write_config(tmp_path, FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm"))
+    page = FIXTURES / "lists" / "fsb_terror_list_excerpt.html"
+    proc = _python("-c", PREFORKS, str(config), str(page))
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout)
+    assert seen["alone"] and seen["method"] == "fork" and seen["ready"]
+    assert seen["same"] and seen["entries"] > 0  # the forked worker reads what a thread reads
+
+
+def test_run_once_parses_in_forked_workers_and_records_what_threads_record(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """The whole path: `monitor run --once` forks its worker before it polls, after it opened
+    the database; the forked worker's results are recorded as a thread's would be."""
+    _settings, documents = _documents(tmp_path)
+    sources = ""
+    for source, fetched in documents:
+        httpserver.expect_request(f"/{source.id}").respond_with_data(
+            fetched.body, content_type=fetched.content_type
+        )
+        url = httpserver.url_for(f"/{source.id}")
+        if source.kind == "feed":
+            sources += f'[[source]]\nid = "{source.id}"\nkind = "feed"\nurl = "{url}"\n'
+        else:
+            sources += FSB_SOURCE.format(url=url)
+    recorded = {}
+    for processes in (1, 0):
+        folder = tmp_path / f"processes-{processes}"
+        folder.mkdir()
+        body = f"[service]\nprocesses = {processes}\n{sources}{WATCH_AND_TOPIC}"
+        config = write_config(folder, body)
+        run = _python("-m", "monitor", "-v", "--config", str(config), "run", "--once")
+        assert run.returncode == 0, run.stderr
+        forked = "1 worker process(es) for parsing, fork" in run.stderr
+        assert forked == (processes == 1), run.stderr
+        log = _python("-m", "monitor", "--config", str(config), "log", "--json")
+        assert log.returncode == 0, log.stderr
+        events = [json.loads(line) for line in log.stdout.splitlines()]
+        recorded[processes] = sorted(  # ids and times differ between the two runs
+            json.dumps([e["type"], e["source"], e["data"]], sort_keys=True) for e in events
+        )
+    types = {json.loads(event)[0] for event in recorded[1]}
+    assert {"entry_added", "item_published", "designation_reported"} <= types
+    assert recorded[1] == recorded[0]
 
 
 def test_a_dying_worker_process_is_replaced(tmp_path: Path) -> None:
