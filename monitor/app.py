@@ -89,17 +89,31 @@ class App:
         room = asyncio.Semaphore(self.settings.http.concurrency)
 
         async def bounded(claim: Claim) -> PollResult:
-            async with room:
+            try:
                 return await self.poll_claimed(poller, claim)
+            finally:
+                room.release()
 
-        # Claimed a slice at a time, so no lease runs out while its source waits its turn.
+        # Claimed a slice at a time, so no lease runs out while its source waits its turn. The
+        # next slice is claimed once the last poll of this one has started, not finished: a
+        # slow poll (a document to parse) holds up no other.
         step = 4 * self.settings.http.concurrency
-        results: list[PollResult] = []
-        for start in range(0, len(sources), step):
-            part = sources[start : start + step]
-            claimed = await asyncio.to_thread(self.claim, part, due_only=due_only)
-            results += await asyncio.gather(*(bounded(c) for c in claimed))
-        return results
+        polls: list[asyncio.Task[PollResult]] = []
+        try:
+            for start in range(0, len(sources), step):
+                part = sources[start : start + step]
+                for claim in await asyncio.to_thread(self.claim, part, due_only=due_only):
+                    await room.acquire()
+                    polls.append(asyncio.create_task(bounded(claim)))
+        except asyncio.CancelledError:
+            for poll in polls:
+                poll.cancel()
+            raise
+        except BaseException:
+            if polls:  # what has started is recorded before the error goes up
+                await asyncio.wait(polls)
+            raise
+        return list(await asyncio.gather(*polls))
 
     def poller(self, fetcher: Fetcher) -> Poller:
         return Poller(
