@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, exists, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, NewEvent, RecordedEvent
 from monitor.notify.outbox import ATTEMPTS, OUTBOX, owed_to
@@ -25,6 +24,16 @@ from monitor.store.tables import EventRow
 
 EVENTS = EventRow.__table__
 SENT, FAILED, UNKNOWN = "sent", "failed", "unknown"
+
+
+def _dialect_insert(conn: Connection) -> Any:
+    """The dialect's own ``insert`` (it has ``on_conflict_do_nothing``), imported as needed:
+    PostgreSQL's dialect costs a SQLite run ~50 ms of start-up."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ def reconcile(conn: Connection) -> None:
         .select_from(OUTBOX.outerjoin(ATTEMPTS, _same(OUTBOX)))
         .where(ATTEMPTS.c.id.is_(None))
     )
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = _dialect_insert(conn)
     conn.execute(
         insert(ATTEMPTS)
         .from_select(

@@ -36,6 +36,7 @@ from sqlalchemy.sql.expression import TableClause
 
 from monitor import projections
 from monitor.store import Store, log
+from monitor.store.tables import JsonType
 
 BATCH = 5000
 # SQLite page cache for the replay's one big transaction (KiB, as PRAGMA cache_size wants it
@@ -144,7 +145,7 @@ def _gc_frozen() -> Iterator[None]:
 
 
 def _json_columns(table_: Table) -> list[str]:
-    return [c.name for c in table_.columns if isinstance(c.type, JSON)]
+    return [c.name for c in table_.columns if isinstance(c.type, (JSON, JsonType))]
 
 
 def _rows(table_: Table) -> Select[Any]:
