@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 from monitor.detect import Designation, Story, TopicMatch, assign_story
@@ -11,6 +14,7 @@ from monitor.detect.stories import (
     story_key_for_topic,
     story_prefix,
 )
+from tests.conftest import REPO
 
 WINDOW = timedelta(days=14)
 
@@ -108,3 +112,23 @@ def test_ids_start_with_their_keys_prefix() -> None:
     taliban = story_prefix(("RU", "taliban", "removed"), "designation")
     pakistani = story_prefix(("RU", "tehrik-i-taliban", "removed"), "designation")
     assert not pakistani.startswith(taliban) and not taliban.startswith(pakistani)
+
+
+def test_recording_findings_loads_no_classifier() -> None:
+    """The monitor's process records what a worker process classified: importing the recorder
+    (and unpickling findings) must not compile the classifiers' rules or the entity matcher."""
+    code = (
+        "import sys, monitor.detect.reports, monitor.detect.model\n"
+        "heavy = [m for m in ('designations', 'topics', 'actors', 'cues') "
+        "if f'monitor.detect.{m}' in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
