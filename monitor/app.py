@@ -10,7 +10,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -85,14 +85,24 @@ class App:
     ) -> list[PollResult]:
         poller = self.poller(fetcher)
         # Polls in progress, fetch to record, are bounded like requests are: otherwise fetching
-        # outruns parsing and recording, and fetched documents pile up in memory.
+        # outruns parsing and recording, and fetched documents pile up in memory. A quiet poll
+        # holds no document, so it leaves room as soon as it knows it is quiet, and its write
+        # waits in a batch with others (larger batches: fewer statements per poll).
         room = asyncio.Semaphore(self.settings.http.concurrency)
 
         async def bounded(claim: Claim) -> PollResult:
+            left = False
+
+            def leave() -> None:
+                nonlocal left
+                if not left:
+                    left = True
+                    room.release()
+
             try:
-                return await self.poll_claimed(poller, claim)
+                return await self.poll_claimed(poller, claim, on_quiet=leave)
             finally:
-                room.release()
+                leave()
 
         # Claimed a slice at a time, so no lease runs out while its source waits its turn. The
         # next slice is claimed once the last poll of this one has started, not finished: a
@@ -155,11 +165,13 @@ class App:
         longest = max((self.settings.timeout(s) for s in sources), default=0.0)
         return longest + self.settings.service.lease_margin
 
-    async def poll_claimed(self, poller: Poller, claim: Claim) -> PollResult:
+    async def poll_claimed(
+        self, poller: Poller, claim: Claim, *, on_quiet: Callable[[], None] | None = None
+    ) -> PollResult:
         """Poll a leased source; the poll's transaction schedules the next one and releases
         the lease (here only if the poll itself broke down)."""
         try:
-            result = await poller.poll(claim.source, claim.state)
+            result = await poller.poll(claim.source, claim.state, on_quiet=on_quiet)
         except BaseException:
             await asyncio.to_thread(self._release, claim.source)
             raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -123,8 +123,11 @@ class Poller:
         self.offload = offload or Offload(settings, processes=0)
         self._quiet: Batcher[Outcome, PollResult] = Batcher(self._record_quiet)
 
-    async def poll(self, source: Source, state: SourceState) -> PollResult:
-        """Poll a source this worker has leased; ``state`` is its working state as claimed."""
+    async def poll(
+        self, source: Source, state: SourceState, *, on_quiet: Callable[[], None] | None = None
+    ) -> PollResult:
+        """Poll a source this worker has leased; ``state`` is its working state as claimed.
+        ``on_quiet`` is called once the poll knows it found nothing new (before its write)."""
         started_at = utcnow()
         started = time.monotonic()
         try:
@@ -143,6 +146,8 @@ class Poller:
         )
         if fetched.not_modified or document.sha256 == state.last_hash:
             status = "not_modified" if fetched.not_modified else "unchanged"
+            if on_quiet is not None:
+                on_quiet()
             return await self._record(source, started_at, started, fetched, None, None, status)
         try:
             parsed = await self._read(source, state, fetched)

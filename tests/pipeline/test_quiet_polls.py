@@ -42,13 +42,13 @@ def serve_feeds(httpserver: HTTPServer, down: frozenset[str] | set[str] = frozen
         httpserver.expect_request(f"/f{i:02d}").respond_with_handler(handler)
 
 
-def make_app(httpserver: HTTPServer, tmp_path: Path) -> App:
+def make_app(httpserver: HTTPServer, tmp_path: Path, concurrency: int = 10) -> App:
     sources = "".join(
         f'[[source]]\nid = "f{i:02d}"\nkind = "feed"\nurl = "{httpserver.url_for(f"/f{i:02d}")}"\n'
         for i in range(SOURCES)
     )
-    config = write_config(tmp_path, "[http]\nconcurrency = 10\nper_host = 10\n\n" + sources)
-    return App(load_settings(config))
+    http = f"[http]\nconcurrency = {concurrency}\nper_host = {concurrency}\n\n"
+    return App(load_settings(write_config(tmp_path, http + sources)))
 
 
 def polls(app: App) -> list[Any]:
@@ -96,6 +96,32 @@ def test_quiet_polls_share_transactions_and_are_each_recorded(
     # Claims are a few transactions; the 30 polls take fewer than one each.
     assert commits < SOURCES
     app.close()
+
+
+def test_quiet_polls_do_not_hold_room_while_they_wait_to_be_written(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polls in flight are bounded (here 2), but a quiet poll holds no document: it leaves
+    room at once, so more polls run while a write is slow and the next write takes them all."""
+    serve_feeds(httpserver)
+    app = make_app(httpserver, tmp_path, concurrency=2)
+    sources = app.sources()
+    assert {r.status for r in app.poll_now(sources)} == {"changed"}
+
+    record_polls, sizes = working.record_polls, []
+
+    def slow_first(conn: sa.Connection, polls: list[dict[str, Any]]) -> None:
+        sizes.append(len(polls))
+        if len(sizes) == 1:
+            time.sleep(0.3)
+        record_polls(conn, polls)
+
+    monkeypatch.setattr(working, "record_polls", slow_first)
+    results = app.poll_now(sources)
+    app.close()
+    assert [r.status for r in results] == ["not_modified"] * SOURCES
+    assert sum(sizes) == SOURCES
+    assert max(sizes) > 2, sizes  # more quiet polls than the room for polls in flight
 
 
 def test_one_poll_failing_to_record_loses_no_other(
