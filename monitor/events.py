@@ -81,10 +81,13 @@ def _freeze(value: Any) -> Any:
 
 def thaw(value: Any) -> Any:
     """A frozen event payload as plain dicts and lists, ready for JSON."""
-    if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [thaw(v) for v in value]
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is MappingProxyType or isinstance(value, Mapping):
+        return {k: v if type(v) in _ATOMS else thaw(v) for k, v in value.items()}
+    if kind is tuple or isinstance(value, tuple | list):
+        return [v if type(v) in _ATOMS else thaw(v) for v in value]
     return value
 
 
