@@ -128,8 +128,8 @@ class Offload:
 
     def prefork(self) -> list[Future[None]]:
         """Start the worker processes now, as forks of this process, if nothing makes that unsafe
-        (call it before the run starts threads). Otherwise the pool starts as before: spawned,
-        when the first document needs it."""
+        (call it before the run starts threads). Otherwise nothing starts here: the pool is
+        spawned when the first document needs it."""
         if self.processes and self._pool is None and _can_fork():
             return self.start()
         return []
