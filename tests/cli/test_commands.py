@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -10,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from tests.conftest import FIXTURES, write_config
+from tests.conftest import FIXTURES, REPO, write_config
 
 LIST_PAGE = """<html><body><table>
 <tr><th>No</th><th>Name</th><th>Decision</th></tr>
@@ -276,3 +279,28 @@ def test_a_large_run_lists_only_the_polls_that_found_something(
     assert header.split() == ["source", "status", "http", "bytes", "events", "seconds", "error"]
     assert busy.split()[:3] == ["busy", "changed", "200"]
     assert summary == "61 sources polled: 1 changed, 60 unchanged"
+
+
+def test_run_once_starts_without_the_libraries_it_does_not_use(tmp_path: Path) -> None:
+    """`run --once` prints plain columns: rich, and httpx's own command line (click and rich),
+    are never imported, which keeps start-up and memory down."""
+    config = write_config(tmp_path, "")
+    code = (
+        "import sys\n"
+        "from monitor.cli import main\n"
+        "try:\n"
+        "    main(['--config', sys.argv[1], 'run', '--once'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "loaded = [m for m in ('rich', 'click') if m in sys.modules]\n"
+        "print('loaded:', ' '.join(loaded), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "loaded:"
