@@ -120,8 +120,8 @@ class App:
                 poll.cancel()
             raise
         except BaseException:
-            if polls:  # what has started is recorded before the error goes up
-                await asyncio.wait(polls)
+            # What has started is recorded before the error goes up.
+            await asyncio.gather(*polls, return_exceptions=True)
             raise
         return list(await asyncio.gather(*polls))
 

@@ -12,17 +12,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from monitor.detect.designations import detect_designations
-    from monitor.detect.model import ACTIONS, Designation, NewsItem, TopicMatch
-    from monitor.detect.stories import (
-        Story,
-        assign_story,
-        story_id,
-        story_key_for_designation,
-        story_key_for_topic,
-    )
-    from monitor.detect.topics import match_topics
+if TYPE_CHECKING:  # what __getattr__ returns, for type checkers
+    from monitor.detect.designations import detect_designations as detect_designations
+    from monitor.detect.model import ACTIONS as ACTIONS
+    from monitor.detect.model import Designation as Designation
+    from monitor.detect.model import NewsItem as NewsItem
+    from monitor.detect.model import TopicMatch as TopicMatch
+    from monitor.detect.stories import Story as Story
+    from monitor.detect.stories import assign_story as assign_story
+    from monitor.detect.stories import story_id as story_id
+    from monitor.detect.stories import story_key_for_designation as story_key_for_designation
+    from monitor.detect.stories import story_key_for_topic as story_key_for_topic
+    from monitor.detect.topics import match_topics as match_topics
 
 _HOMES = {
     "ACTIONS": "model",
@@ -37,19 +38,7 @@ _HOMES = {
     "story_key_for_designation": "stories",
     "story_key_for_topic": "stories",
 }
-__all__ = [
-    "ACTIONS",
-    "Designation",
-    "NewsItem",
-    "Story",
-    "TopicMatch",
-    "assign_story",
-    "detect_designations",
-    "match_topics",
-    "story_id",
-    "story_key_for_designation",
-    "story_key_for_topic",
-]
+__all__ = list(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
