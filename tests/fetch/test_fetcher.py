@@ -181,6 +181,34 @@ def test_conditional_get_sends_validators_and_reports_304() -> None:
     )
 
 
+def test_cookies_a_site_sets_are_sent_back_and_responses_without_one_leave_them() -> None:
+    """The jar skips responses with no Set-Cookie, so it must still see the ones with one."""
+    router = respx.Router()
+    router.get("http://example.test/consent").mock(
+        return_value=httpx.Response(
+            302, headers={"Location": "/feed", "Set-Cookie": "consent=yes; Path=/"}
+        )
+    )
+    feed = router.get("http://example.test/feed").mock(
+        side_effect=[
+            httpx.Response(200, content=b"<rss/>", headers={"ETag": '"1"'}),
+            httpx.Response(304),
+            httpx.Response(304),
+        ]
+    )
+
+    async def run() -> dict[str, str]:
+        async with Fetcher(settings(), transport=mocked(router)) as fetcher:
+            first = await fetcher.fetch("http://example.test/consent")
+            assert first.url == "http://example.test/feed" and first.body == b"<rss/>"
+            assert (await fetcher.fetch("http://example.test/feed", etag='"1"')).not_modified
+            assert (await fetcher.fetch("http://example.test/feed", etag='"1"')).not_modified
+            return dict(fetcher.client.cookies)
+
+    assert asyncio.run(run()) == {"consent": "yes"}
+    assert [call.request.headers.get("Cookie") for call in feed.calls] == ["consent=yes"] * 3
+
+
 def test_per_host_limit_bounds_requests_in_flight() -> None:
     in_flight = {"now": 0, "max": 0}
 
