@@ -22,12 +22,14 @@ def next_delay(
     rng: random.Random | None = None,
 ) -> float:
     """Seconds until the next poll after one that ended with ``failures`` consecutive failures."""
-    rng = rng or random.Random()
+    # Without a generator, the module's own: a new Random() seeds itself from the OS (~20 µs),
+    # and a pass asks for a first-poll time for every source it claims.
+    uniform = rng.uniform if rng else random.uniform
     delay = every
     if failures > 0:
         factor = min(2 ** (failures - 1), MAX_BACKOFF_FACTOR)
         delay = max(every, min(every * factor, MAX_BACKOFF))
-    delay *= 1 + rng.uniform(-JITTER, JITTER)
+    delay *= 1 + uniform(-JITTER, JITTER)
     if retry_after is not None:
         delay = max(delay, retry_after)
     return max(delay, 1.0)
@@ -35,5 +37,5 @@ def next_delay(
 
 def first_poll_at(now: datetime, every: float, rng: random.Random | None = None) -> datetime:
     """A never-polled source is due soon, but not all at the same instant."""
-    rng = rng or random.Random()
-    return now + timedelta(seconds=rng.uniform(0, min(every, MIN_FIRST_SPREAD)))
+    uniform = rng.uniform if rng else random.uniform
+    return now + timedelta(seconds=uniform(0, min(every, MIN_FIRST_SPREAD)))
