@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from monitor.events import ITEM_PUBLISHED, NewEvent, source_stream
-from monitor.sources.feed import FeedItem
+from monitor.sources.feeditems import FeedItem
 
 
 def new_items(items: Sequence[FeedItem], seen: Iterable[str]) -> list[FeedItem]:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from monitor.config import Settings, Source
     from monitor.fetch import Fetched
     from monitor.poll import Detector
-    from monitor.sources.feed import FeedItem
+    from monitor.sources.feeditems import FeedItem
 
 logger = logging.getLogger("monitor.offload")
 T = TypeVar("T")
@@ -68,6 +68,7 @@ class Offload:
         self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
         self.ready = False  # the pool's processes have started and imported the parsers
+        self.failed = False  # ... or they could not: parsing stays in threads
         self.start_method: str | None = None  # how the pool's processes start: fork or spawn
 
     async def parse(self, source: Source, fetched: Fetched) -> Any:
@@ -96,14 +97,15 @@ class Offload:
         return await self._in_process(_parse_and_classify, source, fetched)
 
     def _in_threads(self) -> bool:
-        """Threads without a pool, and while the pool starts: spawning interpreters that import
-        the parsers and compile the rules takes a second or so, and no poll should wait for it
-        (a run that finds ten changed documents is over before it would help)."""
+        """Threads without a pool, and while a spawned pool starts: spawning interpreters that
+        import the parsers takes a second or so, and no poll should wait for it (a run that
+        finds ten changed documents is over before it would help). A forked pool only imports
+        the parsers (tens of milliseconds), so jobs wait for it in its queue instead."""
         if not self.processes:
             return True
         if not self.ready:
             self.start()
-        return not self.ready
+        return not self.ready and (self.start_method != "fork" or self.failed)
 
     def start(self) -> list[Future[None]]:
         """Start the worker processes in the background; ``ready`` turns true once they are."""
@@ -118,6 +120,7 @@ class Offload:
                 return
             failed = [f.exception() for f in warming if f.exception() is not None]
             if failed:
+                self.failed = True
                 logger.warning("worker processes did not start (%r); parsing in threads", failed[0])
             else:
                 self.ready = True
@@ -196,8 +199,9 @@ def _exit_with(parent: int) -> None:
 
 
 def _warm_up() -> None:
-    """Import the parsers before the first real job (a forked worker has them already). The
-    detection rules compile when the first feed has items: a run may have none."""
+    """Import the parsers before the first real job: the monitor's process does not, as it
+    parses nothing itself (a pass with no changed document never needs them). The detection
+    rules compile when the first feed has items: a run may have none."""
     import monitor.sources.feed
     import monitor.sources.lists  # noqa: F401
 

@@ -42,7 +42,7 @@ from monitor.projections.health import health_of, health_of_many
 from monitor.projections.items import seen
 from monitor.projections.lists import current_entries
 from monitor.schedule import next_delay
-from monitor.sources.feed import FeedItem, ParsedFeed
+from monitor.sources.feeditems import FeedItem, ParsedFeed
 from monitor.store import Store, leases, log, working
 from monitor.store.tables import EventRow
 from monitor.store.working import SourceState

@@ -33,7 +33,7 @@ from monitor.events import (
     NewEvent,
 )
 from monitor.projections.stories import open_stories
-from monitor.sources.feed import FeedItem
+from monitor.sources.feeditems import FeedItem
 from monitor.timeutil import parse_iso
 
 _TYPES = {

@@ -17,7 +17,6 @@ import io
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,26 +27,9 @@ from lxml.etree import ParserError
 
 from monitor.errors import ParseError
 from monitor.events import format_time
+from monitor.sources.feeditems import FeedItem, ParsedFeed
 
 MAX_TEXT = 20_000  # characters of an item's body kept in its event
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    item_id: str
-    guid: str
-    title: str
-    url: str
-    published: str | None
-    summary: str
-    content: str
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    items: list[FeedItem]
-    title: str
-    warning: str | None  # feedparser's "bozo" reason, when the feed was not well-formed
 
 
 def parse_feed(body: bytes, *, content_type: str | None, url: str) -> ParsedFeed:

@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from monitor import offload as offload_module
 from monitor.config import Settings, Source, load_settings
 from monitor.detect.reports import make_detector
 from monitor.errors import ParseError
 from monitor.fetch import Fetched
 from monitor.offload import MIN_SOURCES, Offload, process_count
+from monitor.sources import parse_document
 from monitor.sources.feed import parse_feed
 from tests.conftest import FIXTURES, REPO, shared, write_config
 from tests.pipeline.test_founding_story import WATCH_AND_TOPIC, feed_of
@@ -129,6 +131,36 @@ def test_polls_do_not_wait_for_a_starting_pool(tmp_path: Path) -> None:
         offload.close()
 
 
+def test_a_pool_that_cannot_start_leaves_parsing_to_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, documents = _documents(tmp_path)
+
+    def broken() -> None:
+        raise RuntimeError("no parsers in this worker")
+
+    # A forked worker inherits the broken warm-up (a spawned one would import the real one);
+    # earlier tests may leave idle threads behind, harmless to this fork.
+    monkeypatch.setattr(offload_module, "_warm_up", broken)
+    monkeypatch.setattr(offload_module, "_can_fork", lambda: True)
+    offload = Offload(settings, processes=1)
+
+    async def scenario() -> None:
+        warming = offload.start()
+        assert offload.start_method == "fork"
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in warming), return_exceptions=True)
+        assert offload.failed and not offload.ready
+        # from now on the pool is not asked: a parse in a worker would fail here
+        offload._in_process = None  # type: ignore[method-assign]
+        source, fetched = documents[1]
+        assert await offload.parse(source, fetched) == parse_document(source, fetched)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        offload.close()
+
+
 def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
     settings, _ = _documents(tmp_path)
     offload = Offload(settings, processes=1)
@@ -166,6 +198,38 @@ offload.close()
 print(json.dumps({"alone": alone, "method": offload.start_method, "ready": ready,
                   "same": pooled == threaded, "entries": len(pooled)}))
 """
+
+
+UNWARMED = """
+import asyncio, json, sys
+from monitor.config import load_settings
+from monitor.fetch import Fetched
+from monitor.offload import Offload
+
+settings = load_settings(sys.argv[1])
+source = settings.sources[0]
+fetched = Fetched(url=source.url, http_status=200, not_modified=False, content_type="text/html",
+                  body=open(sys.argv[2], "rb").read(), etag=None, last_modified=None, elapsed=0.0)
+offload = Offload(settings, processes=1)
+offload.prefork()  # not waited for: the document comes while the worker imports the parsers
+entries = asyncio.run(offload.parse(source, fetched))
+offload.close()
+parsers = ("feedparser", "lxml", "monitor.sources.feed", "monitor.sources.lists.html")
+print(json.dumps({"method": offload.start_method, "entries": len(entries),
+                  "imported": [m for m in parsers if m in sys.modules]}))
+"""
+
+
+def test_a_forked_pool_takes_documents_while_it_warms_up(tmp_path: Path) -> None:
+    """A forked worker is ready within milliseconds, so the first document waits for it instead
+    of being read in a thread: the monitor's own process never imports a parser."""
+    config = write_config(tmp_path, FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm"))
+    page = FIXTURES / "lists" / "fsb_terror_list_excerpt.html"
+    proc = _python("-c", UNWARMED, str(config), str(page))
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout)
+    assert seen["method"] == "fork" and seen["entries"] > 0
+    assert seen["imported"] == []
 
 
 def _python(*args: str) -> subprocess.CompletedProcess[str]:
