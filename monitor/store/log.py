@@ -35,6 +35,10 @@ def lock_for_append(conn: Connection) -> None:
 # running it): the stream's version, the events (ids back in row order), the document.
 _VERSION = select(func.max(EVENTS.c.version)).where(EVENTS.c.stream == bindparam("stream"))
 _INSERT_EVENTS = insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True)
+_INSERT_EVENTS_PLAIN = insert(EVENTS)
+_IDS_FROM = select(EVENTS.c.id, EVENTS.c.version).where(
+    EVENTS.c.stream == bindparam("stream"), EVENTS.c.version >= bindparam("version")
+)
 _HAS_DOCUMENT = select(DOCUMENTS.c.sha256).where(DOCUMENTS.c.sha256 == bindparam("sha256"))
 _INSERT_DOCUMENT = insert(DOCUMENTS)
 
@@ -80,8 +84,10 @@ def append(
             }
         )
     try:
-        # One statement for the batch; ids come back in the order of the rows.
-        ids = conn.execute(_INSERT_EVENTS, rows).scalars().all()
+        if conn.dialect.name == "sqlite":
+            ids = _insert_on_sqlite(conn, rows)
+        else:  # one statement for the batch; ids come back in the order of the rows
+            ids = conn.execute(_INSERT_EVENTS, rows).scalars().all()
     except IntegrityError as exc:
         raise ConcurrencyError("a stream was appended to concurrently") from exc
     return [
@@ -96,6 +102,23 @@ def append(
         )
         for event_id, row in zip(ids, rows, strict=True)
     ]
+
+
+def _insert_on_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """SQLite cannot return the ids of a many-row INSERT in the rows' order, so SQLAlchemy would
+    insert them one statement each (a feed's first poll has dozens). One executemany inserts
+    them in order instead, and each stream's new ids are read back by version."""
+    conn.execute(_INSERT_EVENTS_PLAIN, rows)
+    first: dict[str, int] = {}
+    for row in rows:
+        first.setdefault(row["stream"], row["version"])
+    ids: dict[tuple[str, int], int] = {}
+    for stream, version in first.items():
+        for event_id, event_version in conn.execute(
+            _IDS_FROM, {"stream": stream, "version": version}
+        ):
+            ids[(stream, event_version)] = event_id
+    return [ids[(row["stream"], row["version"])] for row in rows]
 
 
 def save_document(conn: Connection, document: Document) -> None:

@@ -58,6 +58,25 @@ def test_append_assigns_positions_versions_and_utc_times(store: Store) -> None:
     assert store.stream_version("source:s1") == 2
 
 
+def test_one_append_across_streams_keeps_its_order_and_returns_each_events_own_id(
+    store: Store,
+) -> None:
+    """A feed's poll appends to its source's stream and to story streams, interleaved: each
+    returned event carries the id its row got, and ids follow the order of the append."""
+    store.append([added("old", "s2")])
+    events = [added(f"k{i}", "s1" if i % 3 else "s2") for i in range(40)]
+    recorded = store.append(events)
+    ids = [e.id for e in recorded]
+    assert ids == sorted(ids) and len(set(ids)) == len(events)
+    assert [e.data["entry"]["key"] for e in recorded] == [f"k{i}" for i in range(40)]
+    stored = {e.id: e for e in store.read()}
+    for event in recorded:
+        row = stored[event.id]
+        assert (row.stream, row.version, row.data) == (event.stream, event.version, event.data)
+    assert [e.version for e in recorded if e.stream == "source:s2"][:2] == [2, 3]
+    assert store.stream_version("source:s1") == 26 and store.stream_version("source:s2") == 15
+
+
 def test_stale_expected_version_is_refused(store: Store) -> None:
     store.append([added("a")], expected={"source:s1": 0})
     with pytest.raises(ConcurrencyError):
