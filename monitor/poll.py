@@ -160,9 +160,11 @@ class Poller:
         """The document's entries or items; a feed's items with what the detector found."""
         if source.kind != "feed" or self.detector is None:
             return await self.offload.parse(source, fetched)
-        if state.last_hash is None:
-            # Nothing read from this source yet, so every item is new: parse and classify in
-            # one step, without asking the log which items it knows.
+        if state.last_hash is None or self.offload.processes:
+            # Parse and classify every item in one step, without first asking the log which
+            # items it knows (the write transaction picks the new ones). On a first poll all are
+            # new; in a worker process, the known ones cost the worker a few milliseconds and
+            # spare the monitor's process a second round trip and a read of the log.
             feed, findings = await self.offload.parse_and_classify(self.detector, source, fetched)
             return ClassifiedFeed(feed, {f.item.item_id: f for f in findings})
         return await self._classify(source, await self.offload.parse(source, fetched))

@@ -256,36 +256,61 @@ def test_run_once_parses_in_forked_workers_and_records_what_threads_record(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     """The whole path: `monitor run --once` forks its worker before it polls, after it opened
-    the database; the forked worker's results are recorded as a thread's would be."""
+    the database; the forked worker's results are recorded as a thread's would be, on a first
+    poll and on a later one that finds one new item among a known one."""
     _settings, documents = _documents(tmp_path)
+    menafn = feed_of(
+        shared("seed-articles/menafn-2024-10-06.txt"),
+        "menafn-1",
+        "https://menafn.com/1.html",
+        "Sun, 06 Oct 2024 09:00:00 GMT",
+    )
+    voa = documents[0][1].body.decode()
+    both = voa.replace(
+        "<item>", menafn[menafn.index("<item>") : menafn.index("</item>") + 7] + "<item>", 1
+    )
+
+    def serve(feed: str) -> None:
+        httpserver.clear_all_handlers()
+        for source, fetched in documents:
+            body = feed.encode() if source.kind == "feed" else fetched.body
+            httpserver.expect_request(f"/{source.id}").respond_with_data(
+                body, content_type=fetched.content_type
+            )
+
     sources = ""
-    for source, fetched in documents:
-        httpserver.expect_request(f"/{source.id}").respond_with_data(
-            fetched.body, content_type=fetched.content_type
-        )
+    for source, _fetched in documents:
         url = httpserver.url_for(f"/{source.id}")
         if source.kind == "feed":
             sources += f'[[source]]\nid = "{source.id}"\nkind = "feed"\nurl = "{url}"\n'
         else:
             sources += FSB_SOURCE.format(url=url)
-    recorded = {}
+    configs = {}
     for processes in (1, 0):
         folder = tmp_path / f"processes-{processes}"
         folder.mkdir()
         body = f"[service]\nprocesses = {processes}\n{sources}{WATCH_AND_TOPIC}"
-        config = write_config(folder, body)
-        run = _python("-m", "monitor", "-v", "--config", str(config), "run", "--once")
-        assert run.returncode == 0, run.stderr
-        forked = "1 worker process(es) for parsing, fork" in run.stderr
-        assert forked == (processes == 1), run.stderr
+        configs[processes] = write_config(folder, body)
+    for feed in (voa, both):
+        serve(feed)
+        for processes, config in configs.items():
+            run = _python("-m", "monitor", "-v", "--config", str(config), "run", "--once")
+            assert run.returncode == 0, run.stderr
+            forked = "1 worker process(es) for parsing, fork" in run.stderr
+            assert forked == (processes == 1), run.stderr
+    recorded = {}
+    for processes, config in configs.items():
         log = _python("-m", "monitor", "--config", str(config), "log", "--json")
         assert log.returncode == 0, log.stderr
         events = [json.loads(line) for line in log.stdout.splitlines()]
         recorded[processes] = sorted(  # ids and times differ between the two runs
             json.dumps([e["type"], e["source"], e["data"]], sort_keys=True) for e in events
         )
-    types = {json.loads(event)[0] for event in recorded[1]}
-    assert {"entry_added", "item_published", "designation_reported"} <= types
+    types = [json.loads(event)[0] for event in recorded[1]]
+    assert {"entry_added", "designation_reported"} <= set(types)
+    assert types.count("item_published") == 2  # the known item is not published again ...
+    assert types.count("designation_reported") == 1  # ... nor reported again
+    assert types.count("designation_corroborated") == 1  # the new item, from another outlet
     assert recorded[1] == recorded[0]
 
 
