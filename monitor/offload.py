@@ -199,9 +199,9 @@ def _exit_with(parent: int) -> None:
 
 
 def _warm_up() -> None:
-    """Import the parsers before the first real job: the monitor's process does not, as it
-    parses nothing itself (a pass with no changed document never needs them). The detection
-    rules compile when the first feed has items: a run may have none."""
+    """Import the parsers before the first real job. The monitor's process leaves them to its
+    workers (a pass with no changed document needs none), so a fork does not share them. The
+    detection rules compile when the first feed has items: a run may have none."""
     import monitor.sources.feed
     import monitor.sources.lists  # noqa: F401
 
