@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -174,18 +175,25 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
         offload.close()
 
 
-PREFORKS = """
+# The start of each script below: the FSB page as fetched, and a pool of one worker not started.
+FETCHED_PAGE = """
 import asyncio, json, sys, threading
 from monitor.config import load_settings
 from monitor.fetch import Fetched
 from monitor.offload import Offload
-from monitor.sources import parse_document
 
 settings = load_settings(sys.argv[1])
 source = settings.sources[0]
 fetched = Fetched(url=source.url, http_status=200, not_modified=False, content_type="text/html",
                   body=open(sys.argv[2], "rb").read(), etag=None, last_modified=None, elapsed=0.0)
 offload = Offload(settings, processes=1)
+"""
+
+PREFORKS = (
+    FETCHED_PAGE
+    + """
+from monitor.sources import parse_document
+
 alone = threading.active_count() == 1
 warming = offload.prefork()
 
@@ -198,19 +206,11 @@ offload.close()
 print(json.dumps({"alone": alone, "method": offload.start_method, "ready": ready,
                   "same": pooled == threaded, "entries": len(pooled)}))
 """
+)
 
-
-UNWARMED = """
-import asyncio, json, sys
-from monitor.config import load_settings
-from monitor.fetch import Fetched
-from monitor.offload import Offload
-
-settings = load_settings(sys.argv[1])
-source = settings.sources[0]
-fetched = Fetched(url=source.url, http_status=200, not_modified=False, content_type="text/html",
-                  body=open(sys.argv[2], "rb").read(), etag=None, last_modified=None, elapsed=0.0)
-offload = Offload(settings, processes=1)
+UNWARMED = (
+    FETCHED_PAGE
+    + """
 offload.prefork()  # not waited for: the document comes while the worker imports the parsers
 entries = asyncio.run(offload.parse(source, fetched))
 offload.close()
@@ -218,16 +218,21 @@ parsers = ("feedparser", "lxml", "monitor.sources.feed", "monitor.sources.lists.
 print(json.dumps({"method": offload.start_method, "entries": len(entries),
                   "imported": [m for m in parsers if m in sys.modules]}))
 """
+)
+
+
+def _run_on_the_fsb_page(tmp_path: Path, script: str) -> dict[str, Any]:
+    config = write_config(tmp_path, FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm"))
+    page = FIXTURES / "lists" / "fsb_terror_list_excerpt.html"
+    proc = _python("-c", script, str(config), str(page))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
 
 
 def test_a_forked_pool_takes_documents_while_it_warms_up(tmp_path: Path) -> None:
     """A forked worker is ready within milliseconds, so the first document waits for it instead
     of being read in a thread: the monitor's own process never imports a parser."""
-    config = write_config(tmp_path, FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm"))
-    page = FIXTURES / "lists" / "fsb_terror_list_excerpt.html"
-    proc = _python("-c", UNWARMED, str(config), str(page))
-    assert proc.returncode == 0, proc.stderr
-    seen = json.loads(proc.stdout)
+    seen = _run_on_the_fsb_page(tmp_path, UNWARMED)
     assert seen["method"] == "fork" and seen["entries"] > 0
     assert seen["imported"] == []
 
@@ -243,11 +248,7 @@ def _python(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_run_without_threads_forks_its_workers(tmp_path: Path) -> None:
-    config = write_config(tmp_path, FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm"))
-    page = FIXTURES / "lists" / "fsb_terror_list_excerpt.html"
-    proc = _python("-c", PREFORKS, str(config), str(page))
-    assert proc.returncode == 0, proc.stderr
-    seen = json.loads(proc.stdout)
+    seen = _run_on_the_fsb_page(tmp_path, PREFORKS)
     assert seen["alone"] and seen["method"] == "fork" and seen["ready"]
     assert seen["same"] and seen["entries"] > 0  # the forked worker reads what a thread reads
 
