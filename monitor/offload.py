@@ -4,11 +4,13 @@ Parsing a feed and reading its items are pure Python and take milliseconds each.
 share one core with fetching and recording (the GIL), so with several cores and many sources a
 pool of worker processes does them instead: one poll's parsing then overlaps another's recording.
 Few sources, or one core, and the pool would cost more to start than it saves: threads it is.
-While the pool starts (a second or so), documents are read in threads, so no poll waits for it.
+While a spawned pool starts (a second or so), documents are read in threads, so no poll waits
+for it.
 
 A run about to poll many sources starts the processes before it starts any thread (``prefork``).
-They are then forks of the monitor: they start in milliseconds and share its imported modules
-instead of importing their own copies (~40 MB and ~1 s of CPU each). A pool started later, while
+They are then forks of the monitor: they start in milliseconds and share the stack it imported
+instead of importing their own copies (~40 MB and ~1 s of CPU each); only the parsers, which the
+monitor's process itself never needs, each worker imports on its own. A pool started later, while
 other threads run, is spawned instead (a fresh interpreter each), since a fork could inherit a lock
 that another thread holds (in libxml2, say) and wait on it for ever. A forked child drops the
 database connections it inherited (``monitor.store.engine``).
@@ -70,6 +72,11 @@ class Offload:
         self.ready = False  # the pool's processes have started and imported the parsers
         self.failed = False  # ... or they could not: parsing stays in threads
         self.start_method: str | None = None  # how the pool's processes start: fork or spawn
+
+    @property
+    def in_processes(self) -> bool:
+        """Whether jobs go to worker processes (configured, and not fallen back to threads)."""
+        return bool(self.processes) and not self.failed
 
     async def parse(self, source: Source, fetched: Fetched) -> Any:
         if self._in_threads():

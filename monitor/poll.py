@@ -160,7 +160,7 @@ class Poller:
         """The document's entries or items; a feed's items with what the detector found."""
         if source.kind != "feed" or self.detector is None:
             return await self.offload.parse(source, fetched)
-        if state.last_hash is None or self.offload.processes:
+        if state.last_hash is None or self.offload.in_processes:
             # Parse and classify every item in one step, without first asking the log which
             # items it knows (the write transaction picks the new ones). On a first poll all are
             # new; in a worker process, the known ones cost the worker a few milliseconds and

@@ -82,7 +82,7 @@ def test_worker_processes_read_what_threads_read(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         await asyncio.gather(*(asyncio.wrap_future(f) for f in pooled.start()))
-        assert pooled.ready
+        assert pooled.ready and pooled.in_processes and not threaded.in_processes
         for source, fetched in documents:
             parsed = await pooled.parse(source, fetched)
             assert parsed == await threaded.parse(source, fetched)
@@ -150,7 +150,7 @@ def test_a_pool_that_cannot_start_leaves_parsing_to_threads(
         warming = offload.start()
         assert offload.start_method == "fork"
         await asyncio.gather(*(asyncio.wrap_future(f) for f in warming), return_exceptions=True)
-        assert offload.failed and not offload.ready
+        assert offload.failed and not offload.ready and not offload.in_processes
         # from now on the pool is not asked: a parse in a worker would fail here
         offload._in_process = None  # type: ignore[method-assign]
         source, fetched = documents[1]
