@@ -199,7 +199,7 @@ class Item:
     published: datetime
 
 
-def _feed_items(index: int, extra: int = 0) -> list[Item]:
+def feed_items(index: int, extra: int = 0) -> list[Item]:
     """The items of feed ``index``, newest first; ``extra`` newer ones on top (the window slides)."""
     rng = random.Random(f"{SEED}:feed:{index}")
     count = rng.randint(20, 50)
@@ -266,7 +266,7 @@ def _atom(index: int, items: list[Item], updated: datetime) -> str:
 def feed(index: int, *, changed: bool = False) -> bytes:
     """Feed ``index`` as served; ``changed``: 1-3 new items on top, as many old ones dropped."""
     extra = random.Random(f"{SEED}:feed:{index}:extra").randint(1, 3) if changed else 0
-    items = _feed_items(index, extra)
+    items = feed_items(index, extra)
     updated = items[0].published
     render = _atom if index % 5 == 2 else _rss
     return render(index, items, updated).encode("utf-8")

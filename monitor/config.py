@@ -140,8 +140,23 @@ class Watch(_Model):
 
 
 class Topic(_Model):
+    """A subject to follow in the news: by its phrases (a match is always a hit) and by meaning
+    (items close to the description or an example, in any language)."""
+
     name: str = Field(min_length=1)
-    match: list[str] = Field(min_length=1)
+    match: list[str] = []
+    description: str = ""
+    examples: list[str] = []
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> Topic:
+        if not (self.match or self.description.strip() or self.examples):
+            raise ValueError("give match phrases, a description or examples")
+        return self
+
+    @property
+    def by_meaning(self) -> bool:
+        return bool(self.description.strip() or self.examples)
 
 
 AlertClass = Literal["designation", "topic", "health"]

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what __getattr__ returns, for type checkers
-    from monitor.detect.designations import detect_designations as detect_designations
+    from monitor.detect.classify import detect_designations as detect_designations
     from monitor.detect.model import ACTIONS as ACTIONS
     from monitor.detect.model import Designation as Designation
     from monitor.detect.model import NewsItem as NewsItem
@@ -32,7 +32,7 @@ _HOMES = {
     "Story": "stories",
     "TopicMatch": "model",
     "assign_story": "stories",
-    "detect_designations": "designations",
+    "detect_designations": "classify",
     "match_topics": "topics",
     "story_id": "stories",
     "story_key_for_designation": "stories",

@@ -98,12 +98,14 @@ class _Finding:
     unnamed: bool = (
         False  # "removes Taliban official from the list": a person the report won't name
     )
+    verb: str = ""  # the change verb the rule read
 
 
-def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Designation]:
-    """All designation changes the item reports, one per (actor, entity, action).
+def by_rules(item: NewsItem, watches: Sequence[Watch], vetoes: list[str]) -> list[Designation]:
+    """The designation changes the English and Russian rules read in the item.
 
-    Not filtered by watches: ``watched`` says whether a watched entity matched.
+    ``vetoes`` receives the reason whenever a change verb near a list cue was read as no change
+    (a call, a denial, a standing state, a consideration, a condition, history).
     """
     title = strip_dateline(strip_html(item.title))
     summary_text = strip_dateline(strip_html(item.summary))
@@ -115,11 +117,12 @@ def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Design
     lead = [title, *summary[:LEAD_SENTENCES]]  # some feeds put the whole article in the summary
     body = summary[LEAD_SENTENCES:] + split_sentences(strip_dateline(text))
     lead_cue = cues.has_list_cue(prep(" ".join(lead)), prep(" ".join(lead)))
-    findings = [f for s in lead[1:] if s for f in _read_sentence(s, names, item.published)]
-    findings = _read_sentence(title, names, item.published, lead_cue) + findings
+    published = item.published
+    findings = [f for s in lead[1:] if s for f in _read_sentence(s, names, published, vetoes)]
+    findings = _read_sentence(title, names, published, vetoes, lead_cue) + findings
     if not findings:
         findings = [
-            f for s in body[:BODY_SENTENCES] for f in _read_sentence(s, names, item.published)
+            f for s in body[:BODY_SENTENCES] for f in _read_sentence(s, names, published, vetoes)
         ]
     if not findings:
         return []
@@ -146,7 +149,11 @@ def _hard_clause(text: str, position: int) -> tuple[int, int]:
 
 
 def _read_sentence(
-    original: str, names: EntityMatcher, published: datetime | None, outer_cue: bool = False
+    original: str,
+    names: EntityMatcher,
+    published: datetime | None,
+    vetoes: list[str],
+    outer_cue: bool = False,
 ) -> list[_Finding]:
     """Findings of one sentence; ``outer_cue``: a headline may leave the list to its lede."""
     sentence = prep(original)
@@ -166,7 +173,7 @@ def _read_sentence(
         cue = cue or bool(_INTRINSIC.search(verb.word))
         if not cue:  # "will outlaw ... Hezbollah", "Taliban ban": a ban on an organisation
             cue = _bans_organisation(names, masked[start:end])
-        action = _action(verb, masked, start, end, published) if cue else None
+        action = _action(verb, masked, start, end, published, vetoes) if cue else None
         if action is None:
             continue
         entities, spans, known, unnamed = _entities(names, cleaned, masked, verb, start, end)
@@ -175,8 +182,11 @@ def _read_sentence(
             implied = implied_actor(cleaned[start:end])
             actors = [implied] if implied else []
         findings.append(
-            _Finding(actors, entities, action, original.strip(), cleaned[start:end], known, unnamed)
-        )
+            _Finding(
+                actors, entities, action, original.strip(), cleaned[start:end], known, unnamed,
+                verb.word,
+            )
+        )  # fmt: skip
         done.add((start, end))
     return findings
 
@@ -208,20 +218,37 @@ def _is_history(local: str, published: datetime | None) -> bool:
     return any(cues.month_number(m) < published.month for m in cues.MONTH.finditer(local))
 
 
+_CONTEXTS = {
+    "call": cues.CALL,
+    "denial": cues.DENIAL,
+    "state": cues.STATE,
+    "consider": cues.CONSIDER,
+    "condition": cues.CONDITION,
+}
+
+
 def _action(
-    verb: cues.Verb, masked: str, start: int, end: int, published: datetime | None
+    verb: cues.Verb,
+    masked: str,
+    start: int,
+    end: int,
+    published: datetime | None,
+    vetoes: list[str],
 ) -> str | None:
     """The action a verb reports in its clause, or None when the clause makes it no change."""
     window = masked[start : verb.start]
     comma = masked.find(",", verb.end, end)
     after = masked[verb.end : comma if comma != -1 else end]
-    for context in (cues.CALL, cues.DENIAL, cues.STATE, cues.CONSIDER, cues.CONDITION):
+    for name, context in _CONTEXTS.items():
         if context.search(window):
+            vetoes.append(name)
             return None
     scopes = list(cues.NEGATION_SCOPE.finditer(window))
     if cues.NEGATION.search(window[scopes[-1].end() if scopes else 0 :]):
+        vetoes.append("negation")
         return None
     if _is_history(f"{window} {after}", published):
+        vetoes.append("history")
         return None
     form = forms.verb_form(verb, masked[start:end], verb.start - start)
     if form == forms.NOUN:
@@ -298,7 +325,9 @@ def _merge(findings: list[_Finding]) -> list[Designation]:
             for entity, watched in f.entities:
                 key = (actor, normalise(entity), f.action)
                 if key not in rows:
-                    rows[key] = Designation(actor, entity, f.action, watched, f.evidence)
+                    signals = {"rule": f.verb}
+                    rows[key] = Designation(actor, entity, f.action, watched, f.evidence,
+                                            signals=signals)  # fmt: skip
     present = set(rows)
     hidden = {"announced_removal": ("removed", "suspended"), "announced_addition": ("added",)}
     hidden["removed"] = ("suspended",)

@@ -6,8 +6,9 @@ without importing the classifier's regular expressions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 ACTIONS = ("added", "removed", "amended", "announced_addition", "announced_removal", "suspended")
 
@@ -33,6 +34,9 @@ class Designation:
     action: str
     watched: bool
     evidence: str
+    lang: str = field(default="", compare=False)  # ISO 639-1 of the item
+    # What decided: the rule's verb and cues, or the model's score and the first stage's cues.
+    signals: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,5 @@ class TopicMatch:
 
     topic: str
     evidence: str
+    lang: str = field(default="", compare=False)
+    signals: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -146,7 +146,7 @@ class NewsDetector:
     def classify(self, source: Source, items: Sequence[FeedItem]) -> list[Findings]:
         # Imported here: compiling their rules is most of the detector's cost, and a process
         # that only records findings never needs them.
-        from monitor.detect.designations import detect_designations
+        from monitor.detect.classify import detect_designations
         from monitor.detect.topics import match_topics
 
         found = []
@@ -184,11 +184,18 @@ class NewsDetector:
                     "action": found.action,
                     "watched": found.watched,
                     "evidence": found.evidence,
+                    "lang": found.lang,
+                    "signals": found.signals,
                 }
                 events += _report(book, "designation", key, published, source, common, details)
             for topic in finding.topics:
                 key = story_key_for_topic(topic)
-                details = {"topic": topic.topic, "evidence": topic.evidence}
+                details = {
+                    "topic": topic.topic,
+                    "evidence": topic.evidence,
+                    "lang": topic.lang,
+                    "signals": topic.signals,
+                }
                 events += _report(book, "topic", key, published, source, common, details)
         return events
 

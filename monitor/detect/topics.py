@@ -1,21 +1,32 @@
 """Topic matcher: is a news item about a configured topic (the Moscow Format, ...)?
 
-A topic's name and match phrases become inflection- and quote-tolerant patterns (the same
-builder as entity names), so «Московского формата», «в «московском формате»» and "Moscow-format
-talks" all match "Moscow Format". The whole item is read, because a report often names the
-format only below the lede; the first sentence that names it is the evidence.
+Two ways, each explained in the finding's signals:
+
+- *phrases*: a topic's name and ``match`` phrases become inflection- and quote-tolerant patterns
+  (the same builder as entity names), so «Московского формата», «в «московском формате»» and
+  "Moscow-format talks" all match "Moscow Format". The whole item is read, because a report often
+  names the format only below the lede; the first sentence that names it is the evidence.
+- *meaning*: a topic with a ``description`` or ``examples`` also matches an item whose headline
+  and lede are close to one of them in the multilingual sentence model, in any language. Only
+  items that name at least two of the places and organisations the description and examples name
+  (Moscow, Afghanistan, the Taliban ...) are embedded: the rest cannot be on the subject.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
+
+import numpy as np
 
 from monitor.config import Topic
 from monitor.detect.anycase import AnyCase
 from monitor.detect.model import NewsItem, TopicMatch
-from monitor.detect.names import phrase_regex
-from monitor.detect.text import prep, split_sentences, strip_dateline, strip_html
+from monitor.detect.names import matcher, phrase_regex
+from monitor.detect.text import lead_text, prep, split_sentences, strip_dateline, strip_html
+
+ANCHORS_NEEDED = 2
 
 
 @lru_cache(maxsize=64)
@@ -27,8 +38,26 @@ def topic_search(name: str, phrases: tuple[str, ...]) -> AnyCase:
     return AnyCase("|".join(f"(?:{a})" for a in alternatives))
 
 
+def anchors_of(text: str) -> frozenset[str]:
+    """The places (by code) and known organisations (by name) a text names."""
+    from monitor.detect.places import place_codes
+
+    names = {m.canonical for m in matcher().find(text)}
+    return frozenset(place_codes(text) | names)
+
+
+@lru_cache(maxsize=64)
+def _meaning(description: str, examples: tuple[str, ...]) -> tuple[frozenset[str], np.ndarray]:
+    """A topic's anchors and the embeddings of its description and examples."""
+    from monitor.detect.semantic import embed_many
+
+    texts = [t for t in (description, *examples) if t.strip()]
+    anchors = frozenset().union(*(anchors_of(t) for t in texts))
+    return anchors, embed_many(texts)
+
+
 def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
-    """The configured topics the item is about, each with the first sentence that names it."""
+    """The configured topics the item is about, each with its evidence and what decided."""
     if not topics:
         return []
     parts = (
@@ -37,15 +66,43 @@ def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
         strip_html(item.text),
     )
     whole = prep("\n".join(parts))
-    named = [t for t in topics if topic_search(t.name, tuple(t.match)).search(whole)]
-    if not named:
-        return []  # most items name no topic: one search each, no sentence splitting
-    sentences = [parts[0], *split_sentences(parts[1]), *split_sentences(parts[2])]
     matches = []
-    for topic in named:
-        pattern = topic_search(topic.name, tuple(topic.match)).pattern
-        for sentence in sentences:
-            if sentence and pattern.search(prep(sentence)):
-                matches.append(TopicMatch(topic.name, sentence.strip()))
-                break
-    return matches
+    rest = []
+    for topic in topics:
+        search = topic_search(topic.name, tuple(topic.match))
+        if search.search(whole):
+            sentences = [parts[0], *split_sentences(parts[1]), *split_sentences(parts[2])]
+            for sentence in sentences:
+                found = search.pattern.search(prep(sentence)) if sentence else None
+                if found:
+                    signals = {"phrase": found.group(0)}
+                    matches.append(TopicMatch(topic.name, sentence.strip(), signals=signals))
+                    break
+        elif topic.by_meaning:
+            rest.append(topic)
+    if rest:
+        matches += _by_meaning(item, rest)
+    if not matches:
+        return []
+    from monitor.detect.language import language_of
+
+    return [replace(m, lang=language_of(m.evidence)) for m in matches]
+
+
+def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
+    from monitor.detect.semantic import embed, heads, similarity
+
+    lead = lead_text(item.title, item.summary, item.text)
+    named: frozenset[str] | None = None
+    out = []
+    for topic in topics:
+        anchors, examples = _meaning(topic.description, tuple(topic.examples))
+        named = anchors_of(lead) if named is None else named
+        shared = named & anchors
+        if len(shared) < min(ANCHORS_NEEDED, len(anchors)):
+            continue
+        score = similarity(embed(lead), examples, heads().background)
+        if score >= heads().topic_threshold:
+            signals = {"similarity": round(score, 3), "anchors": sorted(shared)}
+            out.append(TopicMatch(topic.name, lead, signals=signals))
+    return out

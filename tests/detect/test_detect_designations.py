@@ -213,6 +213,7 @@ def test_watched_flag_and_evidence() -> None:
     assert watched == [
         Designation("KZ", "Taliban", "removed", True, item.title),
     ]
+    assert (watched[0].lang, watched[0].signals) == ("en", {"rule": "removes"})
     unwatched = detect_designations(item, [])
     assert [(d.entity, d.watched) for d in unwatched] == [("Taliban", False)]
 

@@ -1,0 +1,155 @@
+"""Train the sentence model's heads (monitor/detect/heads.json) on the project's own examples.
+
+    .venv/bin/pip install -e '.[train]'
+    .venv/bin/python bench/train_detect.py            # writes monitor/detect/heads.json
+
+The examples (bench/detect/examples-*.jsonl) are headlines and ledes the project wrote itself, in
+~45 languages: designation changes (with actor, entity, action), Moscow Format items (half of
+them without the phrase) and negatives a keyword matcher would confuse. The real news corpus
+(../shared/data/news/) is never read here: it is what bench/eval_detect.py measures the heads on.
+
+- designation head: logistic regression, designation change vs anything else. Its threshold is
+  the lowest that keeps precision >= PRECISION in 10-fold cross-validated probabilities on the
+  examples the model would be asked about: the rules silent, the first stage passed.
+- action head: multinomial logistic regression over the five actions, on the designation examples.
+- topic background: the mean direction of the examples that are not about the topic (news in
+  general, designations, confusers); a topic's score is its best similarity to an example less
+  the similarity to it.
+- topic threshold: the score for the shipped Moscow Format topic (monitor.toml) that keeps
+  precision >= PRECISION among the examples that name two of its anchors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from monitor.detect import lexicon  # noqa: E402
+from monitor.detect.classify import RULE_LANGUAGES  # noqa: E402
+from monitor.detect.designations import by_rules  # noqa: E402
+from monitor.detect.model import NewsItem  # noqa: E402
+from monitor.detect.names import matcher  # noqa: E402
+from monitor.detect.semantic import MODEL, embed_many, similarity  # noqa: E402
+from monitor.detect.text import lead_text  # noqa: E402
+from monitor.detect.topics import anchors_of  # noqa: E402
+
+EXAMPLES = sorted((REPO / "bench" / "detect").glob("examples-*.jsonl"))
+OUT = REPO / "monitor" / "detect" / "heads.json"
+ACTIONS = ["added", "removed", "suspended", "announced_addition", "announced_removal"]
+PRECISION = 0.95
+SEED = 20261204
+
+
+def load(paths: list[Path] = EXAMPLES) -> list[dict[str, Any]]:
+    rows = []
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            rows += [json.loads(line) for line in handle if line.strip()]
+    return rows
+
+
+def lead_of(row: dict[str, Any]) -> str:
+    return lead_text(row.get("title", ""), row.get("summary", ""))
+
+
+def reaches_model(row: dict[str, Any], lead: str) -> bool:
+    """Would the model be asked about this item (the rules silent, the first stage passed)?"""
+    item = NewsItem(title=row.get("title", ""), summary=row.get("summary", ""))
+    vetoes: list[str] = []
+    if by_rules(item, [], vetoes):
+        return False
+    if not lexicon.cues(lead, known_name=bool(matcher().find(lead))).candidate:
+        return False
+    return not (vetoes and row["lang"] in RULE_LANGUAGES)
+
+
+def threshold_for(scores: np.ndarray, truth: np.ndarray, precision: float) -> float:
+    """The lowest score threshold whose precision on (scores, truth) is at least ``precision``."""
+    best = float(scores.max()) if len(scores) else 0.5
+    for t in sorted(set(np.round(scores, 4))):
+        chosen = scores >= t
+        if chosen.sum() and truth[chosen].mean() >= precision:
+            best = float(t)
+            break
+    return best
+
+
+def train(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    leads = [lead_of(r) for r in rows]
+    gated = [reaches_model(r, t) for r, t in zip(rows, leads, strict=True)]
+    vectors = embed_many(leads)
+    is_designation = np.array([r["kind"] == "designation_change" for r in rows])
+
+    head = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
+    folds = StratifiedKFold(10, shuffle=True, random_state=SEED)
+    probs = cross_val_predict(head, vectors, is_designation, cv=folds, method="predict_proba")[:, 1]
+    mask = np.array(gated)
+    threshold = threshold_for(probs[mask], is_designation[mask], PRECISION)
+    head.fit(vectors, is_designation)
+
+    acted = [i for i, r in enumerate(rows) if r["kind"] == "designation_change"]
+    actions = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
+    actions.fit(vectors[acted], [rows[i]["action"] for i in acted])
+    order = [list(actions.classes_).index(a) for a in ACTIONS if a in actions.classes_]
+
+    is_topic = np.array([r["kind"] == "moscow_format" for r in rows])
+    background = vectors[~is_topic].mean(axis=0)
+    background /= np.linalg.norm(background)
+    topic = _shipped_topic()
+    anchors = frozenset().union(*(anchors_of(t) for t in topic))
+    examples = embed_many(topic)
+    near = [i for i, t in enumerate(leads) if len(anchors_of(t) & anchors) >= 2]
+    sims = np.array([similarity(vectors[i], examples, background) for i in near])
+    topic_threshold = threshold_for(sims, is_topic[near], PRECISION)
+
+    return {
+        "model": MODEL,
+        "trained_on": f"{len(rows)} examples in {len({r['lang'] for r in rows})} languages "
+        f"({', '.join(p.name for p in EXAMPLES)})",
+        "designation": {
+            "w": [round(float(x), 6) for x in head.coef_[0]],
+            "b": round(float(head.intercept_[0]), 6),
+            "threshold": round(threshold, 4),
+        },
+        "action": {
+            "classes": [str(actions.classes_[i]) for i in order],
+            "w": [[round(float(x), 6) for x in actions.coef_[i]] for i in order],
+            "b": [round(float(actions.intercept_[i]), 6) for i in order],
+        },
+        "topic": {
+            "threshold": round(topic_threshold, 4),
+            "background": [round(float(x), 6) for x in background],
+        },
+    }
+
+
+def _shipped_topic() -> list[str]:
+    config = tomllib.loads((REPO / "monitor.toml").read_text(encoding="utf-8"))
+    topic = next(t for t in config["topic"] if t["name"] == "Moscow Format")
+    return [t for t in (topic.get("description", ""), *topic.get("examples", [])) if t]
+
+
+def main() -> int:
+    rows = load()
+    heads = train(rows)
+    OUT.write_text(json.dumps(heads, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{OUT.relative_to(REPO)}: {heads['trained_on']}")
+    print(f"designation threshold {heads['designation']['threshold']}, "
+          f"topic threshold {heads['topic']['threshold']}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

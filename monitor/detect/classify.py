@@ -1,0 +1,126 @@
+"""Designation changes in a news item, in any language: rules first, then meaning.
+
+1. The English and Russian rules (:mod:`monitor.detect.designations`) read the item. A finding
+   of theirs explains itself (the verb, the clause) and is kept as it is.
+2. Otherwise the cheap first stage (:mod:`monitor.detect.lexicon`) asks whether the headline and
+   lede carry the designation vocabulary in any language; most items stop here.
+3. An English or Russian item in which the rules saw a change verb and read it as no change (a
+   call, a denial, "the ban remains") stops too: the rules know those languages' grammar.
+4. The rest is embedded by the sentence model; the designation head decides, the action head
+   names the action, and the actor and organisation are read from the gazetteers: countries in
+   ~45 languages (:mod:`monitor.detect.places`), the watched and known organisations.
+
+Each finding carries its evidence (the sentence), its language and the signals that decided.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from monitor.config import Watch
+from monitor.detect import lexicon
+from monitor.detect.actors import find_actors, implied_actor
+from monitor.detect.designations import by_rules
+from monitor.detect.model import Designation, NewsItem
+from monitor.detect.names import EntityMatcher, canonical_entity, matcher, watch_key
+from monitor.detect.text import lead_text, split_sentences, strip_dateline, strip_html
+
+RULE_LANGUAGES = ("en", "ru")
+_QUOTED = re.compile(r"[«\"“„']([^«»\"“”„']{2,60})[»\"”“']")
+
+
+def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Designation]:
+    """All designation changes the item reports, one per (actor, entity, action).
+
+    Not filtered by watches: ``watched`` says whether a watched entity matched.
+    """
+    from monitor.detect.language import language_of
+
+    vetoes: list[str] = []
+    found = by_rules(item, watches, vetoes)
+    lead = lead_text(item.title, item.summary, item.text)
+    if found:
+        lang = language_of(lead)
+        return [replace(d, lang=lang) for d in found]
+    names = matcher(watch_key(watches))
+    mentions = names.find(lead)
+    first = lexicon.cues(lead, known_name=bool(mentions))
+    if not first.candidate:
+        return []
+    lang = language_of(lead)
+    if vetoes and lang in RULE_LANGUAGES:
+        return []
+    return _by_meaning(item, lead, lang, names, sorted(first.families))
+
+
+def _by_meaning(
+    item: NewsItem, lead: str, lang: str, names: EntityMatcher, families: list[str]
+) -> list[Designation]:
+    from monitor.detect.semantic import embed, heads
+
+    model = heads()
+    vector = embed(lead)
+    score = model.designation(vector)
+    if score < model.designation_threshold:
+        return []
+    action, action_score = model.action(vector)
+    evidence = _evidence(item)
+    actor = _actor(evidence, lead)
+    entity = _entity(names, evidence, lead)
+    if actor is None or entity is None:
+        return []
+    name, watched = entity
+    signals = {
+        "model": round(score, 3),
+        "action": round(action_score, 3),
+        "cues": families,
+    }
+    return [Designation(actor, name, action, watched, evidence, lang, signals)]
+
+
+def _evidence(item: NewsItem) -> str:
+    """The sentence that carries the news: the first of the headline and lede with a cue."""
+    title = strip_dateline(strip_html(item.title))
+    body = strip_dateline(strip_html(item.summary)) or strip_dateline(strip_html(item.text))
+    sentences = [s for s in (title, *split_sentences(body)[:3]) if s]
+    for sentence in sentences:
+        if lexicon.cues(sentence).families & {"terror", "proscribe", "ban"}:
+            return sentence.strip()
+    return sentences[0].strip() if sentences else ""
+
+
+def actor_of(name: str) -> str | None:
+    """The code of a designating government or body named in any language ("Kazakhstan",
+    "UN Security Council (1988 Sanctions Committee)")."""
+    return _actor(name, name)
+
+
+def _actor(evidence: str, lead: str) -> str | None:
+    """Who designates: the first country or body the evidence names (the lede if it names none),
+    in any language, or its institutions ("Kremlin", «Минюст»); else the owner a list's own
+    name implies ("the FTO list")."""
+    from monitor.detect.places import place_positions
+
+    for text in (evidence, lead):
+        first = place_positions(text)
+        for mention in find_actors(text):
+            if not mention.weak and mention.start < first.get(mention.code, len(text)):
+                first[mention.code] = mention.start
+        if first:
+            return min(first, key=first.__getitem__)
+    return implied_actor(lead) or implied_actor(lead, strong=False)
+
+
+def _entity(names: EntityMatcher, evidence: str, lead: str) -> tuple[str, bool] | None:
+    """Which organisation: a watched or known one the item names, else a quoted name."""
+    for text in (evidence, lead):
+        mentions = names.find(text)
+        if mentions:
+            return mentions[0].canonical, mentions[0].watched
+    for text in (evidence, lead):
+        quoted = _QUOTED.search(text)
+        if quoted:
+            return canonical_entity(quoted.group(1)), False
+    return None

@@ -1,0 +1,139 @@
+"""Detection in any language: the cheap first stage, countries named in many languages, the
+model's findings with their evidence, topics by meaning, and no network while classifying.
+
+The sentences here are the project's own (real news is read only by the evaluation)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from monitor.config import Topic, Watch
+from monitor.detect import NewsItem, detect_designations, match_topics
+from monitor.detect.lexicon import cues
+from monitor.detect.places import place_codes
+
+TALIBAN = [Watch(entity="Taliban", aliases=["Taleban", "Талибан"])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Canada lists the Proud Boys as a terrorist entity",
+        "Il governo ha inserito il gruppo nella lista delle organizzazioni terroristiche",
+        "Sąd uznał pułk za organizację terrorystyczną",
+        "وزارت خارجه اعلام کرد که این گروه دیگر یک سازمان ممنوعه نیست",
+        "सरकार ने संगठन पर प्रतिबंध लगाया",
+        "Верховний суд скасував заборону на діяльність угруповання",
+        "政府は同団体をテロ組織に指定した",
+    ],
+)
+def test_designation_vocabulary_in_many_languages(text: str) -> None:
+    assert cues(text).candidate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Farmers expect a record wheat harvest after a wet spring",
+        "The city council approved the budget for the new bridge",
+        "Die Regierung verbietet Plastiktüten ab dem nächsten Jahr",  # a ban, but on no group
+    ],
+)
+def test_everyday_news_stops_at_the_first_stage(text: str) -> None:
+    assert not cues(text).candidate
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Верховний суд Росії", "RU"),
+        ("Sąd Najwyższy Rosji", "RU"),
+        ("وزارت خارجه قزاقستان", "KZ"),
+        ("Canadá incluyó a siete organizaciones", "CA"),
+        ("रूस के उच्चतम न्यायालय", "RU"),
+        ("Kırgızistan hükümeti", "KG"),
+    ],
+)
+def test_countries_named_in_any_language(text: str, code: str) -> None:
+    assert code in place_codes(text)
+
+
+def test_a_report_in_another_language_is_found_with_evidence_language_and_signals() -> None:
+    item = NewsItem(
+        title="Kasachstan streicht die Taliban von der Liste der verbotenen Organisationen",
+        summary="Das Oberste Gericht Kasachstans hat die Taliban von der Liste der in dem Land "
+        "verbotenen terroristischen Organisationen gestrichen.",
+    )
+    found = detect_designations(item, TALIBAN)
+    assert [(d.actor, d.entity, d.watched) for d in found] == [("KZ", "Taliban", True)]
+    finding = found[0]
+    assert finding.lang == "de"
+    assert finding.evidence == item.title
+    assert finding.signals["model"] >= 0.5
+    assert "terror" in finding.signals["cues"] or "ban" in finding.signals["cues"]
+
+
+def test_a_call_the_english_rules_read_stays_no_change() -> None:
+    item = NewsItem(
+        title="Activists urge the government to ban the Proud Boys as a terrorist group",
+        summary="A petition calls on ministers to proscribe the group.",
+    )
+    assert detect_designations(item, []) == []
+
+
+MOSCOW_FORMAT = Topic(
+    name="Moscow Format",
+    match=["Moscow Format"],
+    description="Consultations on Afghanistan that Russia hosts with regional states",
+    examples=[
+        "Russia hosts regional consultations on Afghanistan with a Taliban delegation",
+        "Special envoys on Afghanistan meet in Kazan",
+    ],
+)
+
+
+def test_a_topic_matches_by_meaning_without_its_phrase() -> None:
+    item = NewsItem(
+        title="Russia gathers regional envoys and a Taliban delegation for talks on Afghanistan",
+        summary="Diplomats from China, Pakistan, Iran and India joined the consultations in Moscow.",
+    )
+    [found] = match_topics(item, [MOSCOW_FORMAT])
+    assert found.topic == "Moscow Format"
+    assert found.lang == "en"
+    assert "similarity" in found.signals and len(found.signals["anchors"]) >= 2
+
+
+def test_a_topic_does_not_match_unrelated_news_by_meaning() -> None:
+    item = NewsItem(
+        title="Moscow hosts a football tournament",
+        summary="Teams from ten countries play in the Russian capital this week.",
+    )
+    assert match_topics(item, [MOSCOW_FORMAT]) == []
+
+
+def test_a_topic_needs_phrases_a_description_or_examples() -> None:
+    with pytest.raises(ValueError):
+        Topic(name="Empty")
+    assert Topic(name="By meaning", description="Talks on Afghanistan").by_meaning
+
+
+def test_classifying_opens_no_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model, the language identifier and the country names all ship inside packages."""
+    from monitor.detect import places, semantic
+
+    for cached in (semantic._model, semantic.embed, semantic.heads, places.vocabulary):
+        cached.cache_clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a socket was opened while classifying")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    item = NewsItem(
+        title="Kirgisistan streicht die Taliban von seiner Terrorliste",
+        summary="Die Regierung in Bischkek hat die Taliban von der Liste verbotener Gruppen entfernt.",
+    )
+    assert detect_designations(item, TALIBAN)
+    assert match_topics(item, [MOSCOW_FORMAT]) == []
