@@ -45,8 +45,9 @@ def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Design
         lang = language_of(lead)
         return [replace(d, lang=lang) for d in found]
     names = matcher(watch_key(watches))
-    mentions = names.find(lead)
-    first = lexicon.cues(lead, known_name=bool(mentions))
+    first = lexicon.cues(lead)
+    if not first.candidate and "ban" in first.families:  # a ban: on a known organisation?
+        first = lexicon.cues(lead, known_name=bool(names.find(lead)))
     if not first.candidate:
         return []
     lang = language_of(lead)

@@ -110,7 +110,12 @@ def by_rules(item: NewsItem, watches: Sequence[Watch], vetoes: list[str]) -> lis
     title = strip_dateline(strip_html(item.title))
     summary_text = strip_dateline(strip_html(item.summary))
     text = strip_html(item.text)
-    if not cues.has_verb(prep(f"{title}\n{summary_text}\n{text}")):
+    whole = prep(f"{title}\n{summary_text}\n{text}")
+    if not cues.has_verb(whole):
+        if _MENTIONS.search(whole) or any(
+            cues.LIST_CUES.search(m.group(0)) for m in _SUBORDINATE.finditer(whole)
+        ):
+            vetoes.append("background")  # "Hamas, which the EU lists as terrorist, said ..."
         return []  # no change verb anywhere: nothing can be a designation change
     names = matcher(watch_key(watches))
     summary = split_sentences(summary_text)
@@ -158,14 +163,19 @@ def _read_sentence(
     """Findings of one sentence; ``outer_cue``: a headline may leave the list to its lede."""
     sentence = prep(original)
     if sentence.rstrip(" \"'»”").endswith("?") or cues.OTHER_REGISTERS.search(sentence):
+        vetoes.append("question or other register")
         return []  # a question, or a foreign-agent / undesirable / SDN register
     if sentence.lstrip().startswith("*"):
+        vetoes.append("footnote")
         return []  # a footnote: «*Движение «Талибан» признано террористическим и запрещено в РФ»
     cleaned = _blank(sentence, _MENTIONS)
     masked = _blank(cleaned, _SUBORDINATE)
     findings: list[_Finding] = []
     done: set[tuple[int, int]] = set()
-    for verb in cues.find_verbs(masked):
+    verbs = cues.find_verbs(masked)
+    if not verbs and cues.has_verb(sentence):
+        vetoes.append("background")  # "Hamas, which the EU lists as terrorist, said ..."
+    for verb in verbs:
         start, end = _hard_clause(masked, verb.start)
         if (start, end) in done:
             continue

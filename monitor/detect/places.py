@@ -2,15 +2,18 @@
 
 The names come from the Unicode CLDR through Babel (``Locale.territories``: "Rusia", "روسیه",
 "रूस", "Росія" ...), for the languages news is written in, plus each country's capital where
-CLDR names it as a time-zone city ("مسکو", "Moskwa"). In languages that inflect names, a name
+CLDR names it as a time-zone city ("مسکو", "Moskwa"); ``bench/build_places.py`` writes them to
+``places.json``, which ships with the package. In languages that inflect names, a name
 matches at the start of a word with any ending («Росії», "Rosji", "Rusyanın"); names in scripts
 that write no spaces are found anywhere.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from importlib import resources
 
 from monitor.detect.lexicon import Vocabulary, fold
 
@@ -58,15 +61,15 @@ INFLECTING = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def vocabulary() -> Vocabulary:
-    """Every name of every body in :data:`CODES`, labelled with its code."""
+def cldr_names() -> list[tuple[str, str, str]]:
+    """(language, code, name) for every body and language above, from CLDR through Babel.
+
+    Run by ``bench/build_places.py``, which writes them to ``places.json``: the monitor reads
+    that file, because loading 45 locales' data costs ~0.6 s and ~100 MB it would keep."""
     from babel import Locale, UnknownLocaleError
     from babel.dates import get_timezone_location
 
-    prefixes: dict[str, str] = {}
-    words: dict[str, str] = {}
-    inside: dict[str, str] = {}
+    out = []
     for language in LANGUAGES:
         try:
             locale = Locale.parse(language)
@@ -77,19 +80,30 @@ def vocabulary() -> Vocabulary:
             (code, get_timezone_location(zone, locale=locale, return_city=True))
             for code, zone in CAPITALS.items()
         ]
-        for code, value in names:
-            for variant in {value, value.split(" (")[0]}:
-                folded = fold(variant).strip()
-                if len(folded) < 3:
-                    continue
-                if " " in folded or not folded.replace("-", "").isalnum():
+        out += [(language, code, name) for code, name in names if name]
+    return out
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """Every name of every body in :data:`CODES`, labelled with its code."""
+    raw = resources.files("monitor.detect").joinpath("places.json").read_text(encoding="utf-8")
+    prefixes: dict[str, str] = {}
+    words: dict[str, str] = {}
+    inside: dict[str, str] = {}
+    for language, code, value in json.loads(raw):
+        for variant in {value, value.split(" (")[0]}:
+            folded = fold(variant).strip()
+            if len(folded) < 3:
+                continue
+            if " " in folded or not folded.replace("-", "").isalnum():
+                inside.setdefault(folded, code)
+            elif language in INFLECTING and len(folded) >= 5:
+                prefixes.setdefault(folded[:-1], code)  # Росія → Росі-: Росії, Росією
+            else:
+                words.setdefault(folded, code)
+                if _SCRIPTLESS.search(folded):
                     inside.setdefault(folded, code)
-                elif language in INFLECTING and len(folded) >= 5:
-                    prefixes.setdefault(folded[:-1], code)  # Росія → Росі-: Росії, Росією
-                else:
-                    words.setdefault(folded, code)
-                    if _SCRIPTLESS.search(folded):
-                        inside.setdefault(folded, code)
     return Vocabulary(prefixes, words, inside)
 
 

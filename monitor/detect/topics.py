@@ -38,12 +38,21 @@ def topic_search(name: str, phrases: tuple[str, ...]) -> AnyCase:
     return AnyCase("|".join(f"(?:{a})" for a in alternatives))
 
 
-def anchors_of(text: str) -> frozenset[str]:
-    """The places (by code) and known organisations (by name) a text names."""
+def anchors_of(text: str, among: frozenset[str] | None = None, needed: int = 0) -> frozenset[str]:
+    """The places (by code) and known organisations (by name) a text names.
+
+    With ``among`` and ``needed``: only those among them, and the organisations (the slower
+    look-up) only when the places leave the text one short of ``needed``."""
     from monitor.detect.places import place_codes
 
+    places = frozenset(place_codes(text))
+    if among is not None:
+        places &= among
+        if len(places) < needed - 1:
+            return places
     names = {m.canonical for m in matcher().find(text)}
-    return frozenset(place_codes(text) | names)
+    found = places | names
+    return frozenset(found & among if among is not None else found)
 
 
 @lru_cache(maxsize=64)
@@ -93,13 +102,12 @@ def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
     from monitor.detect.semantic import embed, heads, similarity
 
     lead = lead_text(item.title, item.summary, item.text)
-    named: frozenset[str] | None = None
     out = []
     for topic in topics:
         anchors, examples = _meaning(topic.description, tuple(topic.examples))
-        named = anchors_of(lead) if named is None else named
-        shared = named & anchors
-        if len(shared) < min(ANCHORS_NEEDED, len(anchors)):
+        needed = min(ANCHORS_NEEDED, len(anchors))
+        shared = anchors_of(lead, anchors, needed)
+        if len(shared) < needed:
             continue
         score = similarity(embed(lead), examples, heads().background)
         if score >= heads().topic_threshold:
