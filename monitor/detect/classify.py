@@ -15,7 +15,6 @@ Each finding carries its evidence (the sentence), its language and the signals t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,11 +23,10 @@ from monitor.detect import lexicon
 from monitor.detect.actors import find_actors, implied_actor
 from monitor.detect.designations import by_rules
 from monitor.detect.model import Designation, NewsItem
-from monitor.detect.names import EntityMatcher, canonical_entity, matcher, watch_key
-from monitor.detect.text import lead_text, split_sentences, strip_dateline, strip_html
+from monitor.detect.names import QUOTED_NAME, EntityMatcher, canonical_entity, matcher, watch_key
+from monitor.detect.text import lead_sentences, lead_text
 
 RULE_LANGUAGES = ("en", "ru")
-_QUOTED = re.compile(r"[«\"“„']([^«»\"“”„']{2,60})[»\"”“']")
 
 
 def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Designation]:
@@ -67,7 +65,7 @@ def _by_meaning(
     if score < model.designation_threshold:
         return []
     action, action_score = model.action(vector)
-    evidence = _evidence(item)
+    evidence = _evidence(lead_sentences(item.title, item.summary, item.text))
     actor = _actor(evidence, lead)
     entity = _entity(names, evidence, lead)
     if actor is None or entity is None:
@@ -81,11 +79,8 @@ def _by_meaning(
     return [Designation(actor, name, action, watched, evidence, lang, signals)]
 
 
-def _evidence(item: NewsItem) -> str:
+def _evidence(sentences: list[str]) -> str:
     """The sentence that carries the news: the first of the headline and lede with a cue."""
-    title = strip_dateline(strip_html(item.title))
-    body = strip_dateline(strip_html(item.summary)) or strip_dateline(strip_html(item.text))
-    sentences = [s for s in (title, *split_sentences(body)[:3]) if s]
     for sentence in sentences:
         if lexicon.cues(sentence).families & {"terror", "proscribe", "ban"}:
             return sentence.strip()
@@ -121,7 +116,7 @@ def _entity(names: EntityMatcher, evidence: str, lead: str) -> tuple[str, bool] 
         if mentions:
             return mentions[0].canonical, mentions[0].watched
     for text in (evidence, lead):
-        quoted = _QUOTED.search(text)
+        quoted = QUOTED_NAME.search(text)
         if quoted:
             return canonical_entity(quoted.group(1)), False
     return None

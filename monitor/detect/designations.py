@@ -28,9 +28,14 @@ from monitor.detect.names import (
     normalise,
     watch_key,
 )
-from monitor.detect.text import prep, split_sentences, strip_dateline, strip_html
+from monitor.detect.text import (
+    LEAD_SENTENCES,
+    prep,
+    split_sentences,
+    strip_dateline,
+    strip_html,
+)
 
-LEAD_SENTENCES = 3  # the news: the headline and the first sentences of the summary
 BODY_SENTENCES = 8  # how far into the body a report's news can be when the lede is silent
 _I = re.IGNORECASE
 

@@ -265,7 +265,7 @@ def slug(value: str) -> str:
 
 # --- names of organisations that no gazetteer knows --------------------------------------------
 
-_QUOTED = re.compile(r"[«\"“]([^«»\"“”]{2,60})[»\"”]")
+QUOTED_NAME = re.compile(r"[«\"“„]([^«»\"“”„]{2,60})[»\"”“]")
 _CAPITALISED = re.compile(
     r"(?:(?:al|el|ad|ash|an|аль|аш|ан)-)?[A-ZА-Я][\w'\-]*"
     r"(?:\s+(?:(?:of|the|de|del|la|los|las|al|ul|ut|e|for|y)\s+)?(?:(?:al|el|аль|аш|ан)-)?"
@@ -304,7 +304,7 @@ def extract_names(
         slot_end = cut.start()
     quoted = [
         (m.group(1).strip(), m.start(1), m.end(1))
-        for m in _QUOTED.finditer(text, verb_end, min(clause_end, verb_end + 120))
+        for m in QUOTED_NAME.finditer(text, verb_end, min(clause_end, verb_end + 120))
         if m.group(1).strip().lower() not in _MEDIA and len(m.group(1).split()) <= 6
     ]
     if quoted:

@@ -37,28 +37,10 @@ CAPITALS = {
 }  # fmt: skip
 # Languages that inflect names: there a name may carry an ending («Росії», "Rosji", "Rusyanın").
 INFLECTING = frozenset(
-    [
-        "ru",
-        "uk",
-        "kk",
-        "ky",
-        "uz",
-        "tg",
-        "az",
-        "tr",
-        "pl",
-        "cs",
-        "sk",
-        "sr",
-        "hr",
-        "bg",
-        "fi",
-        "hu",
-        "el",
-        "ka",
-        "hy",
-    ]
-)
+    ("ru", "uk", "kk", "ky", "uz", "tg", "az", "tr", "pl", "cs", "sk", "sr", "hr", "bg", "fi",
+     "hu", "el", "ka", "hy")
+)  # fmt: skip
+_SCRIPTLESS = re.compile("[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]")  # no spaces between words
 
 
 def cldr_names() -> list[tuple[str, str, str]]:
@@ -107,9 +89,6 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(prefixes, words, inside)
 
 
-_SCRIPTLESS = re.compile("[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]")
-
-
 def place_codes(text: str) -> set[str]:
     """The codes of the countries and bodies ``text`` names."""
     return vocabulary().find(fold(text))
@@ -119,12 +98,3 @@ def place_positions(text: str) -> dict[str, int]:
     """The codes of the countries and bodies ``text`` names, each with where it is first named
     (an offset in the folded text, which keeps the original's offsets for most scripts)."""
     return vocabulary().positions(fold(text))
-
-
-def names_of(codes: set[str]) -> dict[str, str]:
-    """Every folded name (or stem) of these codes, for building a narrower vocabulary."""
-    v = vocabulary()
-    out = {}
-    for table in (v.prefixes, v.words, dict(v.inside)):
-        out.update({name: code for name, code in table.items() if code in codes})
-    return out

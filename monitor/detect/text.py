@@ -103,11 +103,15 @@ def split_sentences(value: str) -> list[str]:
 LEAD_SENTENCES = 3  # the news: the headline and the first sentences of the summary
 
 
-def lead_text(title: str, summary: str, text: str = "") -> str:
-    """The headline and the lede's first sentences, as one text: what the sentence model reads.
-
-    The summary stands in for the lede; a feed without one gives the article's opening."""
+def lead_sentences(title: str, summary: str, text: str = "") -> list[str]:
+    """The headline and the lede's first sentences. The summary stands in for the lede; a feed
+    without one gives the article's opening."""
     head = strip_dateline(strip_html(title))
     body = strip_dateline(strip_html(summary)) or strip_dateline(strip_html(text)[:2000])
-    sentences = [s for s in (head, *split_sentences(body)[:LEAD_SENTENCES]) if s]
+    return [s for s in (head, *split_sentences(body)[:LEAD_SENTENCES]) if s]
+
+
+def lead_text(title: str, summary: str, text: str = "") -> str:
+    """The lead as one text: what the sentence model reads."""
+    sentences = lead_sentences(title, summary, text)
     return " ".join(s if s[-1:] in ".!?…»\"”'" else f"{s}." for s in sentences)

@@ -24,7 +24,14 @@ from monitor.config import Topic
 from monitor.detect.anycase import AnyCase
 from monitor.detect.model import NewsItem, TopicMatch
 from monitor.detect.names import matcher, phrase_regex
-from monitor.detect.text import lead_text, prep, split_sentences, strip_dateline, strip_html
+from monitor.detect.text import (
+    lead_sentences,
+    lead_text,
+    prep,
+    split_sentences,
+    strip_dateline,
+    strip_html,
+)
 
 ANCHORS_NEEDED = 2
 
@@ -98,6 +105,12 @@ def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
     return [replace(m, lang=language_of(m.evidence)) for m in matches]
 
 
+def _anchored(item: NewsItem, anchors: frozenset[str]) -> str:
+    """The evidence: the first sentence of the lead that names most of the shared anchors."""
+    sentences = lead_sentences(item.title, item.summary, item.text)
+    return max(sentences, key=lambda s: len(anchors_of(s) & anchors)).strip()
+
+
 def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
     from monitor.detect.semantic import embed, heads, similarity
 
@@ -112,5 +125,5 @@ def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
         score = similarity(embed(lead), examples, heads().background)
         if score >= heads().topic_threshold:
             signals = {"similarity": round(score, 3), "anchors": sorted(shared)}
-            out.append(TopicMatch(topic.name, lead, signals=signals))
+            out.append(TopicMatch(topic.name, _anchored(item, shared), signals=signals))
     return out

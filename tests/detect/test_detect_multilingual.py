@@ -102,6 +102,7 @@ def test_a_topic_matches_by_meaning_without_its_phrase() -> None:
     [found] = match_topics(item, [MOSCOW_FORMAT])
     assert found.topic == "Moscow Format"
     assert found.lang == "en"
+    assert found.evidence == item.title  # the sentence that names the topic's places and groups
     assert "similarity" in found.signals and len(found.signals["anchors"]) >= 2
 
 

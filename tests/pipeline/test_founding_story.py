@@ -77,6 +77,7 @@ def test_one_alert_one_corroboration_one_topic(
     assert (data["actor"], data["entity"], data["action"]) == ("RU", "Taliban", "announced_removal")
     assert data["watched"] is True and "principal decision" in data["evidence"]
     assert data["url"] == "https://www.voanews.com/a/russia-taliban/1.html"
+    assert data["lang"] == "en" and data["signals"]["rule"]  # what decided, kept in the event
 
     corroborated = by_type["designation_corroborated"]
     assert len(corroborated) == 1 and corroborated[0]["source"] == "menafn"
@@ -85,6 +86,7 @@ def test_one_alert_one_corroboration_one_topic(
     topics = by_type["topic_reported"]
     assert len(topics) == 1 and topics[0]["source"] == "voa"
     assert topics[0]["data"]["topic"] == "Moscow Format"
+    assert topics[0]["data"]["lang"] == "en" and topics[0]["data"]["signals"]["phrase"]
     assert "topic_corroborated" not in by_type or all(
         e["source"] == "menafn" for e in by_type["topic_corroborated"]
     )
@@ -92,4 +94,6 @@ def test_one_alert_one_corroboration_one_topic(
     shown = json.loads(invoke(config, "show", str(reported[0]["id"]), "--json").out)
     reports = shown["evidence"]["story"]["reports"]
     assert [r["source"] for r in reports] == ["voa", "menafn"]
+    text = invoke(config, "show", str(reported[0]["id"])).out
+    assert "lang: en" in text and "signals:" in text
     assert invoke(config, "replay").code == 0
