@@ -112,3 +112,17 @@ def test_not_an_http_url(tmp_path: Path) -> None:
     config.write_text('[[source]]\nid = "s"\nkind = "feed"\nurl = "/etc/passwd"\n')
     with pytest.raises(ConfigError, match="expected an http"):
         load_settings(config, env={})
+
+
+def test_topics_by_phrases_or_by_meaning(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        '[[topic]]\nname = "Doha process"\ndescription = "UN-led meetings on Afghanistan in Doha"\n'
+        'examples = ["Envoys meet in Doha on Afghanistan"]\n',
+        encoding="utf-8",
+    )
+    [topic] = load_settings(config, env={}).topics
+    assert topic.by_meaning and topic.match == []
+    config.write_text('[[topic]]\nname = "Nothing to match"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"topic.*match phrases, a description or examples"):
+        load_settings(config, env={})
