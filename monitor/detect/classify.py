@@ -67,10 +67,9 @@ def _by_meaning(
     action, action_score = model.action(vector)
     evidence = _evidence(lead_sentences(item.title, item.summary, item.text))
     actor = _actor(evidence, lead)
-    entity = _entity(names, evidence, lead)
-    if actor is None or entity is None:
+    if actor is None:
         return []
-    name, watched = entity
+    name, watched = _entity(names, evidence, lead)
     signals = {
         "model": round(score, 3),
         "action": round(action_score, 3),
@@ -109,8 +108,9 @@ def _actor(evidence: str, lead: str) -> str | None:
     return implied_actor(lead) or implied_actor(lead, strong=False)
 
 
-def _entity(names: EntityMatcher, evidence: str, lead: str) -> tuple[str, bool] | None:
-    """Which organisation: a watched or known one the item names, else a quoted name."""
+def _entity(names: EntityMatcher, evidence: str, lead: str) -> tuple[str, bool]:
+    """Which organisation: a watched or known one the item names, else a quoted name, else ""
+    ("seven transnational criminal organisations": the report names none)."""
     for text in (evidence, lead):
         mentions = names.find(text)
         if mentions:
@@ -119,4 +119,4 @@ def _entity(names: EntityMatcher, evidence: str, lead: str) -> tuple[str, bool] 
         quoted = QUOTED_NAME.search(text)
         if quoted:
             return canonical_entity(quoted.group(1)), False
-    return None
+    return "", False

@@ -179,7 +179,9 @@ CALL = re.compile(
     r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)?\s+(?:on|for|upon)|calls?\s+to|called\s+to"
     r"|demand\w*|appeal\w*|petition\w*|lobb(?:y|ies|ied|ying)|press(?:es|ed|ing)?\s+for"
     r"|push(?:es|ed|ing)?\s+for|want(?:s|ed)?|hop(?:e|es|ed|ing)|request(?:s|ed|ing)?\s+(?:that|\w+\s+to)"
-    r"|campaign\w*|bills?|motion|lawmakers?|senators?|(?-i:MPs)|activists?|challeng\w*"
+    r"|campaign\w*|bills?|motion|activists?|challeng\w*"
+    # legislators calling for a step; not legislators taking one ("MPs vote to proscribe")
+    r"|(?:lawmakers?|senators?|(?-i:MPs))(?!\s+(?:have\s+|had\s+)?(?:vot|back|approv|pass))"
     r"|contest\w*|overturn\w*|judicial\s+review|ask(?:s|ed|ing)?\b(?!\s+(?:[\w']+\s+){0,2}?court))"
     # a prosecutor asking a court is a formal step (announced), not a call
     r"|призыв\w*|призва\w*|(?:попрос\w*|\bпрос(?:ит|ят|или|ил|ила))(?!\w)(?!\s+(?:[а-я]+\s+)?суд)"
