@@ -39,6 +39,11 @@ def entry_name(entry: Mapping[str, Any]) -> str:
     return shorten(str(name), 120)
 
 
+def reported_entity(data: Mapping[str, Any]) -> str:
+    """The organisation a news report names; some name none ("seven criminal organisations")."""
+    return str(data.get("entity") or "organisations it does not name")
+
+
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
@@ -58,7 +63,8 @@ def summary(event: RecordedEvent) -> str:
         return shorten(data.get("title") or data.get("url") or "", 140)
     if kind == DESIGNATION_REPORTED:
         action = ACTION_WORDS.get(data.get("action", ""), data.get("action", ""))
-        return f"{data.get('actor')}: {data.get('entity')} — {action}: {shorten(data.get('title', ''), 80)}"
+        entity = reported_entity(data)
+        return f"{data.get('actor')}: {entity} — {action}: {shorten(data.get('title', ''), 80)}"
     if kind in (DESIGNATION_CORROBORATED, TOPIC_CORROBORATED):
         return f"corroborates {data.get('story')}: {shorten(data.get('title', ''), 80)}"
     if kind == TOPIC_REPORTED:

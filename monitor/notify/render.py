@@ -12,7 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.describe import ACTION_WORDS, changed_fields, entry_name, shorten, summary
+from monitor.describe import (
+    ACTION_WORDS,
+    changed_fields,
+    entry_name,
+    reported_entity,
+    shorten,
+    summary,
+)
 from monitor.events import (
     DESIGNATION_REPORTED,
     ENTRY_ADDED,
@@ -144,7 +151,7 @@ def _source_value(info: SourceInfo) -> str:
 def _report(ctx: MessageContext, event: RecordedEvent) -> Layout:
     data = event.data
     actor = actor_name(data.get("actor"))
-    entity = str(data.get("entity") or "?")
+    entity = reported_entity(data)
     action = str(data.get("action") or "")
     words = {"list": str(data.get("list") or "terrorist list"), "actor": actor, "entity": entity}
     phrase = TITLE_PHRASES.get(action, ACTION_WORDS.get(action, action)).format(**words)

@@ -138,3 +138,16 @@ def test_classifying_opens_no_socket(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert detect_designations(item, TALIBAN)
     assert match_topics(item, [MOSCOW_FORMAT]) == []
+
+
+def test_a_report_that_names_no_organisation_is_kept_and_says_so() -> None:
+    from monitor.describe import reported_entity
+
+    item = NewsItem(
+        title="Ottawa adds five transnational crime networks to its list of terrorist entities",
+        summary="Canada has listed five criminal networks as terrorist entities under the Criminal "
+        "Code, the public safety minister said.",
+    )
+    [found] = detect_designations(item, [])
+    assert (found.actor, found.entity) == ("CA", "")
+    assert reported_entity({"entity": found.entity}) == "organisations it does not name"
