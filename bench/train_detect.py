@@ -12,11 +12,14 @@ them without the phrase) and negatives a keyword matcher would confuse. The real
   the lowest that keeps precision >= PRECISION in 10-fold cross-validated probabilities on the
   examples the model would be asked about: the rules silent, the first stage passed.
 - action head: multinomial logistic regression over the five actions, on the designation examples.
+- topic head: logistic regression, Moscow Format vs anything else, its threshold chosen as the
+  designation head's among the examples that name two of the topic's anchors.
 - topic background: the mean direction of the examples that are not about the topic (news in
   general, designations, confusers); a topic's score is its best similarity to an example less
   the similarity to it.
-- topic threshold: the score for the shipped Moscow Format topic (monitor.toml) that keeps
-  precision >= PRECISION among the examples that name two of its anchors.
+- similarity threshold (for topics without labelled examples): the similarity score for the
+  shipped topic's description and examples (monitor.toml) that keeps precision >= PRECISION
+  among the examples that name two of its anchors.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ EXAMPLES = sorted((REPO / "bench" / "detect").glob("examples-*.jsonl"))
 OUT = REPO / "monitor" / "detect" / "heads.json"
 ACTIONS = ["added", "removed", "suspended", "announced_addition", "announced_removal"]
 PRECISION = 0.95
+TOPIC = "Moscow Format"  # the shipped topic; its labelled examples are kind "moscow_format"
 SEED = 20261204
 
 
@@ -83,21 +87,33 @@ def threshold_for(scores: np.ndarray, truth: np.ndarray, precision: float) -> fl
     return best
 
 
-def train(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def binary(vectors: np.ndarray, truth: np.ndarray, asked: np.ndarray) -> dict[str, Any]:
+    """A logistic head for ``truth`` and its threshold: the lowest that keeps precision at
+    PRECISION in 10-fold cross-validated probabilities on the examples it will be ``asked``."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    head = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
+    folds = StratifiedKFold(10, shuffle=True, random_state=SEED)
+    probs = cross_val_predict(head, vectors, truth, cv=folds, method="predict_proba")[:, 1]
+    threshold = threshold_for(probs[asked], truth[asked], PRECISION)
+    head.fit(vectors, truth)
+    return {
+        "w": [round(float(x), 6) for x in head.coef_[0]],
+        "b": round(float(head.intercept_[0]), 6),
+        "threshold": round(threshold, 4),
+    }
+
+
+def train(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
 
     leads = [lead_of(r) for r in rows]
     gated = [reaches_model(r, t) for r, t in zip(rows, leads, strict=True)]
     vectors = embed_many(leads)
     is_designation = np.array([r["kind"] == "designation_change" for r in rows])
 
-    head = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
-    folds = StratifiedKFold(10, shuffle=True, random_state=SEED)
-    probs = cross_val_predict(head, vectors, is_designation, cv=folds, method="predict_proba")[:, 1]
-    mask = np.array(gated)
-    threshold = threshold_for(probs[mask], is_designation[mask], PRECISION)
-    head.fit(vectors, is_designation)
+    designation = binary(vectors, is_designation, np.array(gated))
 
     acted = [i for i, r in enumerate(rows) if r["kind"] == "designation_change"]
     actions = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
@@ -113,21 +129,21 @@ def train(rows: list[dict[str, Any]]) -> dict[str, Any]:
     near = [i for i, t in enumerate(leads) if len(anchors_of(t) & anchors) >= 2]
     sims = np.array([similarity(vectors[i], examples, background) for i in near])
     topic_threshold = threshold_for(sims, is_topic[near], PRECISION)
+    near_mask = np.zeros(len(rows), dtype=bool)
+    near_mask[near] = True
+    topic_head = binary(vectors, is_topic, near_mask)
 
     return {
         "model": MODEL,
         "trained_on": f"{len(rows)} examples in {len({r['lang'] for r in rows})} languages "
         f"({', '.join(p.name for p in EXAMPLES)})",
-        "designation": {
-            "w": [round(float(x), 6) for x in head.coef_[0]],
-            "b": round(float(head.intercept_[0]), 6),
-            "threshold": round(threshold, 4),
-        },
+        "designation": designation,
         "action": {
             "classes": [str(actions.classes_[i]) for i in order],
             "w": [[round(float(x), 6) for x in actions.coef_[i]] for i in order],
             "b": [round(float(actions.intercept_[i]), 6) for i in order],
         },
+        "topics": {TOPIC: topic_head},
         "topic": {
             "threshold": round(topic_threshold, 4),
             "background": [round(float(x), 6) for x in background],
@@ -137,7 +153,7 @@ def train(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _shipped_topic() -> list[str]:
     config = tomllib.loads((REPO / "monitor.toml").read_text(encoding="utf-8"))
-    topic = next(t for t in config["topic"] if t["name"] == "Moscow Format")
+    topic = next(t for t in config["topic"] if t["name"] == TOPIC)
     return [t for t in (topic.get("description", ""), *topic.get("examples", [])) if t]
 
 
@@ -147,7 +163,8 @@ def main() -> int:
     OUT.write_text(json.dumps(heads, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{OUT.relative_to(REPO)}: {heads['trained_on']}")
     print(f"designation threshold {heads['designation']['threshold']}, "
-          f"topic threshold {heads['topic']['threshold']}")  # fmt: skip
+          f"{TOPIC} head threshold {heads['topics'][TOPIC]['threshold']}, "
+          f"similarity threshold {heads['topic']['threshold']}")  # fmt: skip
     return 0
 
 

@@ -61,8 +61,8 @@ def _by_meaning(
 
     model = heads()
     vector = embed(lead)
-    score = model.designation(vector)
-    if score < model.designation_threshold:
+    score = model.designation.probability(vector)
+    if score < model.designation.threshold:
         return []
     action, action_score = model.action(vector)
     evidence = _evidence(lead_sentences(item.title, item.summary, item.text))

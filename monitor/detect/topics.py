@@ -9,7 +9,10 @@ Two ways, each explained in the finding's signals:
 - *meaning*: a topic with a ``description`` or ``examples`` also matches an item whose headline
   and lede are close to one of them in the multilingual sentence model, in any language. Only
   items that name at least two of the places and organisations the description and examples name
-  (Moscow, Afghanistan, the Taliban ...) are embedded: the rest cannot be on the subject.
+  (Moscow, Afghanistan, the Taliban ...) are embedded: the rest cannot be on the subject. A topic
+  with labelled examples in ``bench/detect/`` (the shipped Moscow Format) has a head trained on
+  them, which also knows its near misses (the "extended troika" in Moscow is not the format);
+  any other topic is scored by similarity to its examples against news in general.
 """
 
 from __future__ import annotations
@@ -122,8 +125,14 @@ def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
         shared = anchors_of(lead, anchors, needed)
         if len(shared) < needed:
             continue
-        score = similarity(embed(lead), examples, heads().background)
-        if score >= heads().topic_threshold:
-            signals = {"similarity": round(score, 3), "anchors": sorted(shared)}
+        vector = embed(lead)
+        head = heads().topics.get(topic.name)
+        if head is not None:  # trained on labelled examples of this topic
+            score, threshold, signal = head.probability(vector), head.threshold, "model"
+        else:
+            score = similarity(vector, examples, heads().background)
+            threshold, signal = heads().topic_threshold, "similarity"
+        if score >= threshold:
+            signals = {signal: round(score, 3), "anchors": sorted(shared)}
             out.append(TopicMatch(topic.name, _anchored(item, shared), signals=signals))
     return out

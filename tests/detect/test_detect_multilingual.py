@@ -94,16 +94,24 @@ MOSCOW_FORMAT = Topic(
 )
 
 
-def test_a_topic_matches_by_meaning_without_its_phrase() -> None:
+@pytest.mark.parametrize(
+    ("name", "signal"),
+    [
+        ("Moscow Format", "model"),  # labelled examples in bench/detect/: a trained head
+        ("Regional talks on Afghanistan", "similarity"),  # only its description and examples
+    ],
+)
+def test_a_topic_matches_by_meaning_without_its_phrase(name: str, signal: str) -> None:
+    topic = MOSCOW_FORMAT.model_copy(update={"name": name})
     item = NewsItem(
         title="Russia gathers regional envoys and a Taliban delegation for talks on Afghanistan",
         summary="Diplomats from China, Pakistan, Iran and India joined the consultations in Moscow.",
     )
-    [found] = match_topics(item, [MOSCOW_FORMAT])
-    assert found.topic == "Moscow Format"
+    [found] = match_topics(item, [topic])
+    assert found.topic == name
     assert found.lang == "en"
     assert found.evidence == item.title  # the sentence that names the topic's places and groups
-    assert "similarity" in found.signals and len(found.signals["anchors"]) >= 2
+    assert signal in found.signals and len(found.signals["anchors"]) >= 2
 
 
 def test_a_topic_does_not_match_unrelated_news_by_meaning() -> None:
