@@ -74,7 +74,8 @@ VERBS: tuple[tuple[str, str], ...] = (
     (ADD, r"(?P<v>list(?:s|ed|ing)?)\b(?=\s+(?!as\b)[^.;]{0,100}?\bas\s+(?:an?\s+)?(?:terrorist"
           r"|extremist|proscribed|banned|foreign|specially|state))"),
     (ADD, r"(?P<v>listed)\b(?=\s+as\s+(?:an?\s+)?(?:terrorist|extremist))"),
-    (ADD, rf"(?P<v>add(?:s|ed|ing)?)\b(?=\s+(?!that\b)[^.;]{{1,100}}?\bto\s+(?:[\w\-']+\s+){{0,6}}?"
+    # "added X to the list", and the passive "X has been added to the list"
+    (ADD, rf"(?P<v>add(?:s|ed|ing)?)\b(?=\s+(?!that\b)(?:[^.;]{{1,100}}?\s)?to\s+(?:[\w\-']+\s+){{0,6}}?"
           rf"{_LIST})"),
     (ADD, r"(?P<v>(?:brand|label|declar|deem)(?:s|ed|ing|e|es|led)?)\b(?=[^.;]{0,80}?\b"
           r"(?:terrorists?|extremists?)\b)"),

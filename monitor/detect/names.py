@@ -273,7 +273,7 @@ _CAPITALISED = re.compile(
 )
 _SLOT_END = re.compile(r"\s(?:as|from|to|off|onto|into|on|under|in|из|в|с|как)\s", re.IGNORECASE)
 _PASSIVE_TAIL = re.compile(
-    r"((?:[A-Z][\w'\-]*\s+){0,4}[A-Z][\w'\-]*)(?:'s\s+|\s+(?:was|were|has\s+been|have\s+been"
+    r"((?:[A-Z][\w'\-]*\s+){0,4}[A-Z0-9][\w'\-]*)(?:'s\s+|\s+(?:was|were|has\s+been|have\s+been"
     r"|had\s+been|is|are)\s+(?:\w+ly\s+)?)$"
 )
 _MEDIA = {"тасс", "риа новости", "интерфакс", "коммерсантъ", "reuters", "ap", "afp", "tass"}

@@ -238,3 +238,11 @@ def test_a_whole_article_in_the_summary_is_not_all_lead() -> None:
 def test_dateline_city_is_not_the_actor() -> None:
     lede = "MOSCOW, Dec. 29. /TASS/. Kazakhstan has removed the Taliban from its list of banned groups."
     assert found("Central Asia moves on Taliban", lede) == {("KZ", "Taliban", "removed")}
+
+
+def test_passive_addition_to_a_list() -> None:
+    assert found(
+        "Kazakhstan updates terror list",
+        "The Kazakh government said the Brigade 313 had been added to the national list of "
+        "terrorist organisations.",
+    ) == {("KZ", "Brigade 313", "added")}
