@@ -36,11 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from monitor.detect import lexicon  # noqa: E402
-from monitor.detect.classify import RULE_LANGUAGES  # noqa: E402
-from monitor.detect.designations import by_rules  # noqa: E402
+from monitor.detect.classify import read  # noqa: E402
 from monitor.detect.model import NewsItem  # noqa: E402
-from monitor.detect.names import matcher  # noqa: E402
 from monitor.detect.semantic import MODEL, embed_many, similarity  # noqa: E402
 from monitor.detect.text import lead_text  # noqa: E402
 from monitor.detect.topics import anchors_of  # noqa: E402
@@ -65,15 +62,10 @@ def lead_of(row: dict[str, Any]) -> str:
     return lead_text(row.get("title", ""), row.get("summary", ""))
 
 
-def reaches_model(row: dict[str, Any], lead: str) -> bool:
+def reaches_model(row: dict[str, Any]) -> bool:
     """Would the model be asked about this item (the rules silent, the first stage passed)?"""
-    item = NewsItem(title=row.get("title", ""), summary=row.get("summary", ""))
-    vetoes: list[str] = []
-    if by_rules(item, [], vetoes):
-        return False
-    if not lexicon.cues(lead, known_name=bool(matcher().find(lead))).candidate:
-        return False
-    return not (vetoes and row["lang"] in RULE_LANGUAGES)
+    _, question = read(NewsItem(title=row.get("title", ""), summary=row.get("summary", "")), [])
+    return question is not None
 
 
 def threshold_for(scores: np.ndarray, truth: np.ndarray, precision: float) -> float:
@@ -109,7 +101,7 @@ def train(rows: list[dict[str, Any]]) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
 
     leads = [lead_of(r) for r in rows]
-    gated = [reaches_model(r, t) for r, t in zip(rows, leads, strict=True)]
+    gated = [reaches_model(r) for r in rows]
     vectors = embed_many(leads)
     is_designation = np.array([r["kind"] == "designation_change" for r in rows])
 

@@ -5,7 +5,8 @@
 2. Otherwise the cheap first stage (:mod:`monitor.detect.lexicon`) asks whether the headline and
    lede carry the designation vocabulary in any language; most items stop here.
 3. An English or Russian item in which the rules saw a change verb and read it as no change (a
-   call, a denial, "the ban remains") stops too: the rules know those languages' grammar.
+   call, a denial, "the ban remains"), or that names a list only in passing or as a standing
+   state, stops too: the rules know those languages' grammar.
 4. The rest is embedded by the sentence model; the designation head decides, the action head
    names the action, and the actor and organisation are read from the gazetteers: countries in
    ~45 languages (:mod:`monitor.detect.places`), the watched and known organisations.
@@ -16,12 +17,12 @@ Each finding carries its evidence (the sentence), its language and the signals t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from monitor.config import Watch
 from monitor.detect import lexicon
 from monitor.detect.actors import find_actors, implied_actor
-from monitor.detect.designations import by_rules
+from monitor.detect.designations import by_rules, standing_mention
 from monitor.detect.model import Designation, NewsItem
 from monitor.detect.names import QUOTED_NAME, EntityMatcher, canonical_entity, matcher, watch_key
 from monitor.detect.text import lead_sentences, lead_text
@@ -29,11 +30,28 @@ from monitor.detect.text import lead_sentences, lead_text
 RULE_LANGUAGES = ("en", "ru")
 
 
+@dataclass(frozen=True)
+class Question:
+    """An item the sentence model is to read: its lead, language and first-stage cues."""
+
+    lead: str
+    lang: str
+    families: list[str]
+
+
 def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Designation]:
     """All designation changes the item reports, one per (actor, entity, action).
 
     Not filtered by watches: ``watched`` says whether a watched entity matched.
     """
+    found, question = read(item, watches)
+    if question is None:
+        return found
+    return _by_meaning(item, question, matcher(watch_key(watches)))
+
+
+def read(item: NewsItem, watches: Sequence[Watch]) -> tuple[list[Designation], Question | None]:
+    """Steps 1-3: what the rules found, else the question for the model (None: none to ask)."""
     from monitor.detect.language import language_of
 
     vetoes: list[str] = []
@@ -41,23 +59,22 @@ def detect_designations(item: NewsItem, watches: Sequence[Watch]) -> list[Design
     lead = lead_text(item.title, item.summary, item.text)
     if found:
         lang = language_of(lead)
-        return [replace(d, lang=lang) for d in found]
-    names = matcher(watch_key(watches))
+        return [replace(d, lang=lang) for d in found], None
     first = lexicon.cues(lead)
     if not first.candidate and "ban" in first.families:  # a ban: on a known organisation?
-        first = lexicon.cues(lead, known_name=bool(names.find(lead)))
+        first = lexicon.cues(lead, known_name=bool(matcher(watch_key(watches)).find(lead)))
     if not first.candidate:
-        return []
+        return [], None
     lang = language_of(lead)
-    if vetoes and lang in RULE_LANGUAGES:
-        return []
-    return _by_meaning(item, lead, lang, names, sorted(first.families))
+    if lang in RULE_LANGUAGES and (vetoes or standing_mention(item)):
+        return [], None
+    return [], Question(lead, lang, sorted(first.families))
 
 
-def _by_meaning(
-    item: NewsItem, lead: str, lang: str, names: EntityMatcher, families: list[str]
-) -> list[Designation]:
+def _by_meaning(item: NewsItem, question: Question, names: EntityMatcher) -> list[Designation]:
     from monitor.detect.semantic import embed, heads
+
+    lead, lang = question.lead, question.lang
 
     model = heads()
     vector = embed(lead)
@@ -73,12 +90,12 @@ def _by_meaning(
     signals = {
         "model": round(score, 3),
         "action": round(action_score, 3),
-        "cues": families,
+        "cues": question.families,
     }
     return [Designation(actor, name, action, watched, evidence, lang, signals)]
 
 
-def _evidence(sentences: list[str]) -> str:
+def _evidence(sentences: Sequence[str]) -> str:
     """The sentence that carries the news: the first of the headline and lede with a cue."""
     for sentence in sentences:
         if lexicon.cues(sentence).families & {"terror", "proscribe", "ban"}:

@@ -116,18 +116,8 @@ def by_rules(item: NewsItem, watches: Sequence[Watch], vetoes: list[str]) -> lis
     title = strip_dateline(strip_html(item.title))
     summary_text = strip_dateline(strip_html(item.summary))
     text = strip_html(item.text)
-    whole = prep(f"{title}\n{summary_text}\n{text}")
-    if not cues.has_verb(whole):
-        # No change verb, yet a list is named: in a mention or a background clause ("Hamas,
-        # which the EU lists as terrorist, said ..."), or as a standing state ("has been on
-        # the list since 2003"). The model is not asked to read these in English or Russian.
-        if _MENTIONS.search(whole) or any(
-            cues.LIST_CUES.search(m.group(0)) for m in _SUBORDINATE.finditer(whole)
-        ):
-            vetoes.append("background")
-        elif cues.STATE.search(whole) and cues.LIST_CUES.search(whole):
-            vetoes.append("state")
-        return []
+    if not cues.has_verb(prep(f"{title}\n{summary_text}\n{text}")):
+        return []  # no change verb anywhere: nothing can be a designation change
     names = matcher(watch_key(watches))
     summary = split_sentences(summary_text)
     lead = [title, *summary[:LEAD_SENTENCES]]  # some feeds put the whole article in the summary
@@ -144,6 +134,20 @@ def by_rules(item: NewsItem, watches: Sequence[Watch], vetoes: list[str]) -> lis
         return []
     everything = prep("\n".join([*lead, *body]))
     return _merge(_complete(findings, names, prep("\n".join(lead)), everything))
+
+
+def standing_mention(item: NewsItem) -> bool:
+    """Does an item without a change verb name a list only in passing: in a mention or a
+    background clause ("Hamas, which the EU lists as terrorist, said ..."), or as a standing
+    state ("has been on the list since 2003")? Asked only of items the first stage passed."""
+    whole = prep(f"{item.title}\n{strip_html(item.summary)}\n{strip_html(item.text)}")
+    if cues.has_verb(whole):
+        return False
+    if _MENTIONS.search(whole):
+        return True
+    if any(cues.LIST_CUES.search(m.group(0)) for m in _SUBORDINATE.finditer(whole)):
+        return True
+    return bool(cues.STATE.search(whole) and cues.LIST_CUES.search(whole))
 
 
 def _blank(text: str, pattern: re.Pattern[str]) -> str:

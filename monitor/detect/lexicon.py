@@ -103,27 +103,38 @@ class Vocabulary:
     ) -> None:
         self.prefixes = prefixes
         self.words = words
-        self.inside = list(inside.items())
+        self.inside = inside
         self.lengths = sorted({len(p) for p in prefixes})
+        alternatives = "|".join(re.escape(s) for s in sorted(inside, key=len, reverse=True))
+        self._inside = re.compile(alternatives) if inside else None
+
+    def only(self, labels: frozenset[str]) -> Vocabulary:
+        """The part of this vocabulary with these labels (fewer stems, faster look-ups)."""
+
+        def keep(table: dict[str, str]) -> dict[str, str]:
+            return {stem: label for stem, label in table.items() if label in labels}
+
+        return Vocabulary(keep(self.prefixes), keep(self.words), keep(self.inside))
 
     def find(self, folded: str) -> set[str]:
         """The labels of every stem in ``folded`` (a text already passed through :func:`fold`)."""
-        found: set[str] = set()
-        for word in set(_WORD.findall(folded)):
-            found.update(self._labels(word))
-        found.update(label for s, label in self.inside if label not in found and s in folded)
-        return found
+        return set(self.positions(folded))
 
     def positions(self, folded: str) -> dict[str, int]:
         """Each label in ``folded`` with the offset where it first appears."""
         first: dict[str, int] = {}
+        seen: set[str] = set()
         for m in _WORD.finditer(folded):
-            for label in self._labels(m.group(0)):
-                first.setdefault(label, m.start())
-        for s, label in self.inside:
-            at = folded.find(s)
-            if at != -1 and at < first.get(label, len(folded)):
-                first[label] = at
+            word = m.group(0)
+            if word not in seen:
+                seen.add(word)
+                for label in self._labels(word):
+                    first.setdefault(label, m.start())
+        if self._inside is not None:
+            for m in self._inside.finditer(folded):
+                label = self.inside[m.group(0)]
+                if m.start() < first.get(label, len(folded)):
+                    first[label] = m.start()
         return first
 
     def _labels(self, word: str) -> list[str]:

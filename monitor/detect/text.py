@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_TAG = re.compile(r"(?i)</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|tr|table)\b[^>]*>")
@@ -103,12 +104,13 @@ def split_sentences(value: str) -> list[str]:
 LEAD_SENTENCES = 3  # the news: the headline and the first sentences of the summary
 
 
-def lead_sentences(title: str, summary: str, text: str = "") -> list[str]:
+@lru_cache(maxsize=64)
+def lead_sentences(title: str, summary: str, text: str = "") -> tuple[str, ...]:
     """The headline and the lede's first sentences. The summary stands in for the lede; a feed
     without one gives the article's opening."""
     head = strip_dateline(strip_html(title))
     body = strip_dateline(strip_html(summary)) or strip_dateline(strip_html(text)[:2000])
-    return [s for s in (head, *split_sentences(body)[:LEAD_SENTENCES]) if s]
+    return tuple(s for s in (head, *split_sentences(body)[:LEAD_SENTENCES]) if s)
 
 
 def lead_text(title: str, summary: str, text: str = "") -> str:

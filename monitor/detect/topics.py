@@ -18,13 +18,14 @@ Two ways, each explained in the finding's signals:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from monitor.config import Topic
 from monitor.detect.anycase import AnyCase
+from monitor.detect.lexicon import Vocabulary, fold
 from monitor.detect.model import NewsItem, TopicMatch
 from monitor.detect.names import matcher, phrase_regex
 from monitor.detect.text import (
@@ -48,31 +49,36 @@ def topic_search(name: str, phrases: tuple[str, ...]) -> AnyCase:
     return AnyCase("|".join(f"(?:{a})" for a in alternatives))
 
 
-def anchors_of(text: str, among: frozenset[str] | None = None, needed: int = 0) -> frozenset[str]:
-    """The places (by code) and known organisations (by name) a text names.
-
-    With ``among`` and ``needed``: only those among them, and the organisations (the slower
-    look-up) only when the places leave the text one short of ``needed``."""
+def anchors_of(text: str) -> frozenset[str]:
+    """The places (by code) and known organisations (by name) a text names."""
     from monitor.detect.places import place_codes
 
-    places = frozenset(place_codes(text))
-    if among is not None:
-        places &= among
+    return frozenset(place_codes(text) | {m.canonical for m in matcher().find(text)})
+
+
+@dataclass(frozen=True)
+class _Meaning:
+    anchors: frozenset[str]  # the places and organisations the topic's text names
+    places: Vocabulary  # the names of those places only: a quick look in every item
+    examples: np.ndarray  # embeddings of the description and examples
+
+    def shared(self, text: str, needed: int) -> frozenset[str]:
+        """The anchors ``text`` names; organisations (the slower look-up) only when the places
+        leave it one short of ``needed``."""
+        places = frozenset(self.places.find(fold(text)))
         if len(places) < needed - 1:
             return places
-    names = {m.canonical for m in matcher().find(text)}
-    found = places | names
-    return frozenset(found & among if among is not None else found)
+        return places | (anchors_of(text) & self.anchors)
 
 
 @lru_cache(maxsize=64)
-def _meaning(description: str, examples: tuple[str, ...]) -> tuple[frozenset[str], np.ndarray]:
-    """A topic's anchors and the embeddings of its description and examples."""
+def _meaning(description: str, examples: tuple[str, ...]) -> _Meaning:
+    from monitor.detect.places import vocabulary
     from monitor.detect.semantic import embed_many
 
     texts = [t for t in (description, *examples) if t.strip()]
     anchors = frozenset().union(*(anchors_of(t) for t in texts))
-    return anchors, embed_many(texts)
+    return _Meaning(anchors, vocabulary().only(anchors), embed_many(texts))
 
 
 def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
@@ -120,9 +126,9 @@ def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
     lead = lead_text(item.title, item.summary, item.text)
     out = []
     for topic in topics:
-        anchors, examples = _meaning(topic.description, tuple(topic.examples))
-        needed = min(ANCHORS_NEEDED, len(anchors))
-        shared = anchors_of(lead, anchors, needed)
+        meaning = _meaning(topic.description, tuple(topic.examples))
+        needed = min(ANCHORS_NEEDED, len(meaning.anchors))
+        shared = meaning.shared(lead, needed)
         if len(shared) < needed:
             continue
         vector = embed(lead)
@@ -130,7 +136,7 @@ def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
         if head is not None:  # trained on labelled examples of this topic
             score, threshold, signal = head.probability(vector), head.threshold, "model"
         else:
-            score = similarity(vector, examples, heads().background)
+            score = similarity(vector, meaning.examples, heads().background)
             threshold, signal = heads().topic_threshold, "similarity"
         if score >= threshold:
             signals = {signal: round(score, 3), "anchors": sorted(shared)}
