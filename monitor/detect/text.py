@@ -18,8 +18,11 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2009\u202f]+")
 _PREP = (("ё", "е"), ("Ё", "Е"), ("’", "'"), ("‘", "'"), ("\u00a0", " "), ("‑", "-"))
 
 
+@lru_cache(maxsize=256)
 def strip_html(value: str) -> str:
-    """Feed summaries often carry HTML: keep paragraph breaks, drop tags, decode entities."""
+    """Feed summaries often carry HTML: keep paragraph breaks, drop tags, decode entities.
+
+    Cached: the rules, the lead and the topic matcher each ask for an item's fields."""
     if "<" not in value and "&" not in value:
         return value.strip()
     value = _BLOCK_TAG.sub("\n", value)
