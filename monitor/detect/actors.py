@@ -169,6 +169,8 @@ def _modifies(text: str, mention: ActorMention, entity_start: int) -> bool:
 _NOT_ACTING = re.compile(
     r"(?:\b(?:following|follows?|followed|after|like|unlike|similar to|joining|as did"
     r"|envoy to|ambassador to|envoy for|embassy in)\s+(?:the\s+)?$"
+    # "closer engagement with the new Syrian government": a partner, not the designator
+    r"|\b(?:engagement|relations|ties|talks|cooperation)\s+with\s+(?:the\s+)?(?:new\s+)?$"
     r"|(?:вслед за|по примеру|как и|после|подобно)\s+$)",
     re.IGNORECASE,
 )

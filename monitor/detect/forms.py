@@ -36,6 +36,16 @@ _ADJECTIVE_SLOT = re.compile(
 _PRESENT_STATE = re.compile(r"\b(?:is|are)\s+(?:still\s+|also\s+)?$", _I)
 _TO = re.compile(r"\b(?:to|will|would|shall|may|might|could|can|must|should)\s+(?:\w+ly\s+)?$", _I)
 _ENACTING_TO = re.compile(r"\b(?:ruled|voted)\s+to\s+$", _I)
+# A legislature's vote is a step: the order still needs the other house, or a minister.
+_LEGISLATURE = re.compile(
+    r"\b(?:(?-i:MPs)|lawmakers|legislat\w*|parliament\w*|(?-i:House|Commons|Lords|Senate"
+    r"|Congress|Duma)|deput\w+)\b",
+    _I,
+)
+_GRANTED = re.compile(
+    r"\b(?:granted|grants|upheld)\b[^.;]{0,80}\b(?:claim|request|application|motion|petition)\b[^.;]{0,60}$",
+    _I,
+)
 _DECREE = re.compile(r"\b(?:decree|ruling|resolution|law)\s+(?:\w+\s+)?$", _I)
 
 # Noun governors, checked in this order: enacted for sure, then announced, then enacted.
@@ -118,9 +128,11 @@ def verb_form(verb: Verb, text: str, start: int | None = None) -> str:
         return ENACTED
     if word.endswith("s") and not word.endswith("ss"):
         return ENACTED  # headline present: "Canada lists", "Russia removes"
-    if _ENACTING_TO.search(left):
-        return ENACTED
-    return ANNOUNCED  # the bare form: "to remove", "will designate", "plans to lift"
+    if _ENACTING_TO.search(left) and not _LEGISLATURE.search(left):
+        return ENACTED  # "the Security Council voted to remove", "the court ruled to ban"
+    if _GRANTED.search(left):
+        return ENACTED  # "the court granted the prosecutor's claim to suspend the ban"
+    return ANNOUNCED  # the bare form: "to remove", "will designate", "MPs voted to proscribe"
 
 
 def _russian(word: str, left: str) -> str:

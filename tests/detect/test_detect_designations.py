@@ -246,3 +246,37 @@ def test_passive_addition_to_a_list() -> None:
         "The Kazakh government said the Brigade 313 had been added to the national list of "
         "terrorist organisations.",
     ) == {("KZ", "Brigade 313", "added")}
+
+
+@pytest.mark.parametrize(
+    ("title", "lede", "expected"),
+    [
+        (
+            "Lawmakers back ban on militia",
+            "Britain's MPs have voted to proscribe Hizb ut-Tahrir as a terrorist organisation.",
+            ("GB", "Hizb ut-Tahrir", "announced_addition"),  # the order still needs the Lords
+        ),
+        (
+            "Council delists two men",
+            "The UN Security Council voted to remove Ahmed al-Sharaa from its sanctions list.",
+            ("UN", "Ahmed al-Sharaa", "removed"),  # the council's vote is the decision
+        ),
+        (
+            "Court acts on Taliban ban",
+            "Russia's Supreme Court granted the prosecutor's claim to suspend the ban on the "
+            "Taliban.",
+            ("RU", "Taliban", "suspended"),
+        ),
+    ],
+)
+def test_who_votes_and_what_a_court_grants(title: str, lede: str, expected: tuple) -> None:
+    assert expected in found(title, lede)
+
+
+def test_a_partner_named_after_with_is_not_the_designator() -> None:
+    lede = (
+        "Ministers will lift the ban on Hay'at Tahrir al-Sham, seeking closer engagement with the "
+        "new Syrian government. Britain's decision to remove the group from the list of "
+        "proscribed organisations was announced on Monday."
+    )
+    assert {actor for actor, _, _ in found("Order laid", lede)} == {"GB"}
