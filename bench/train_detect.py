@@ -10,7 +10,8 @@ them without the phrase) and negatives a keyword matcher would confuse. The real
 
 - designation head: logistic regression, designation change vs anything else. Its threshold is
   the lowest that keeps precision >= PRECISION in 10-fold cross-validated probabilities on the
-  examples the model would be asked about: the rules silent, the first stage passed.
+  examples the model would be asked about (the rules silent, the first stage passed); its
+  regularisation, of STRENGTHS, the one that keeps the most designations at that precision.
 - action head: multinomial logistic regression over the five actions, on the designation examples.
 - topic head: logistic regression, Moscow Format vs anything else, its threshold chosen as the
   designation head's among the examples that name two of the topic's anchors.
@@ -46,6 +47,7 @@ EXAMPLES = sorted((REPO / "bench" / "detect").glob("examples-*.jsonl"))
 OUT = REPO / "monitor" / "detect" / "heads.json"
 ACTIONS = ["added", "removed", "suspended", "announced_addition", "announced_removal"]
 PRECISION = 0.95
+STRENGTHS = (1.0, 4.0, 16.0, 64.0)  # inverse regularisation tried for each logistic head
 TOPIC = "Moscow Format"  # the shipped topic; its labelled examples are kind "moscow_format"
 SEED = 20261204
 
@@ -81,19 +83,29 @@ def threshold_for(scores: np.ndarray, truth: np.ndarray, precision: float) -> fl
 
 def binary(vectors: np.ndarray, truth: np.ndarray, asked: np.ndarray) -> dict[str, Any]:
     """A logistic head for ``truth`` and its threshold: the lowest that keeps precision at
-    PRECISION in 10-fold cross-validated probabilities on the examples it will be ``asked``."""
+    PRECISION in 10-fold cross-validated probabilities on the examples it will be ``asked``.
+    The regularisation is the one of :data:`STRENGTHS` whose threshold keeps the most."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    head = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
     folds = StratifiedKFold(10, shuffle=True, random_state=SEED)
-    probs = cross_val_predict(head, vectors, truth, cv=folds, method="predict_proba")[:, 1]
-    threshold = threshold_for(probs[asked], truth[asked], PRECISION)
-    head.fit(vectors, truth)
+    best: tuple[float, float, float] = (-1.0, 0.0, 0.0)  # (recall, C, threshold)
+    for strength in STRENGTHS:
+        head = LogisticRegression(C=strength, max_iter=5000)
+        probs = cross_val_predict(head, vectors, truth, cv=folds, method="predict_proba")[:, 1]
+        threshold = threshold_for(probs[asked], truth[asked], PRECISION)
+        kept = (probs[asked] >= threshold) & truth[asked]
+        recall = kept.sum() / max(1, truth[asked].sum())
+        if recall > best[0]:
+            best = (recall, strength, threshold)
+    _, strength, threshold = best
+    head = LogisticRegression(C=strength, max_iter=5000).fit(vectors, truth)
     return {
         "w": [round(float(x), 6) for x in head.coef_[0]],
         "b": round(float(head.intercept_[0]), 6),
         "threshold": round(threshold, 4),
+        "C": strength,
+        "cv_recall": round(float(best[0]), 3),
     }
 
 

@@ -88,6 +88,7 @@ IMPLIED: tuple[tuple[str, str, bool], ...] = (
     (r"Foreign Terrorist Organi[sz]ations?|(?-i:FTOs?)|Specially Designated Global Terrorist"
      r"|(?-i:SDGT)|state sponsors? of terrorism|иностранн[а-я]* террористическ", "US", True),
     (r"Criminal Code", "CA", True),
+    (r"unlawful associations?|Unlawful Activities|(?-i:UAPA)", "IN", True),
     (r"(?:1988|1267)\s+(?:sanctions\s+)?Committee|sanctions committee|санкционн[а-я]* комитет",
      "UN", True),
     (r"proscri(?:bed|ption)|Terrorism Act", "GB", False),

@@ -77,8 +77,9 @@ VERBS: tuple[tuple[str, str], ...] = (
     # "added X to the list", and the passive "X has been added to the list"
     (ADD, rf"(?P<v>add(?:s|ed|ing)?)\b(?=\s+(?!that\b)(?:[^.;]{{1,100}}?\s)?to\s+(?:[\w\-']+\s+){{0,6}}?"
           rf"{_LIST})"),
+    # "declared ... unlawful associations": India's designation under the UAPA
     (ADD, r"(?P<v>(?:brand|label|declar|deem)(?:s|ed|ing|e|es|led)?)\b(?=[^.;]{0,80}?\b"
-          r"(?:terrorists?|extremists?)\b)"),
+          r"(?:terrorists?|extremists?|unlawful\s+associations?)\b)"),
     (ADD, r"(?P<v>recogni[sz](?:e|es|ed|ing))\b(?=[^.;]{0,80}?\bas\s+(?:an?\s+)?(?:terrorist"
           r"|extremist))"),
     (ADD, rf"(?P<v>put(?:s|ting)?)\b(?=[^.;]{{0,60}}?\bon\s+(?:[\w\-']+\s+){{0,5}}?{_LIST})"),
@@ -96,7 +97,8 @@ VERBS: tuple[tuple[str, str], ...] = (
 
 # The kind of list a sentence is about. Without one, "removed" or "banned" is about anything.
 LIST_CUES = re.compile(
-    r"\bterror(?:ist|ists|ism)?\b|\bextremis[tm]s?\b|\bproscri\w+|\bbanned\s+(?:\w+\s+)?"
+    r"\bterror(?:ist|ists|ism)?\b|\bextremis[tm]s?\b|\bproscri\w+|\bunlawful\s+associations?\b"
+    r"|\bbanned\s+(?:\w+\s+)?"
     r"(?:groups?|organi[sz]ations?|entities|outfits?)|\boutlawed\s+(?:\w+\s+)?(?:groups?"
     r"|organi[sz]ations?)|\bblacklist\w*|(?-i:\bFTOs?\b|\bSDGT\b)|\bstate\s+sponsors?\s+of\b"
     r"|\bbanned\s+list|\bprohibited\s+(?:\w+\s+)?(?:groups?|organi[sz]ations?)|\blist\s+of\s+(?:banned|prohibited"

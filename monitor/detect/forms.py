@@ -46,6 +46,7 @@ _GRANTED = re.compile(
     r"\b(?:granted|grants|upheld)\b[^.;]{0,80}\b(?:claim|request|application|motion|petition)\b[^.;]{0,60}$",
     _I,
 )
+_PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+)?$", _I)
 _DECREE = re.compile(r"\b(?:decree|ruling|resolution|law)\s+(?:\w+\s+)?$", _I)
 
 # Noun governors, checked in this order: enacted for sure, then announced, then enacted.
@@ -115,8 +116,8 @@ def verb_form(verb: Verb, text: str, start: int | None = None) -> str:
     if word.endswith("ing"):
         if _DETERMINER.search(left):
             return NOUN
-        if _DECREE.search(left):
-            return ENACTED
+        if _DECREE.search(left) or _PROGRESSIVE.search(left):
+            return ENACTED  # "by decree designating", "the US is formally revoking"
         return ANNOUNCED
     if word.endswith(("ed", "struck", "took", "taken")) or word in ("unbanned", "banned"):
         if _DETERMINER.search(left) or _ADJECTIVE_SLOT.search(left):

@@ -314,9 +314,11 @@ def extract_names(
         name = m.group(0).strip()
         if _STOP.match(name) or not name or any(m.start() < e and s < m.end() for s, e in exclude):
             continue
-        is_actor = any(m.start() < e and s < m.end() for s, e in actor_spans)
+        # only an actor ("Palestinian civil society groups"): a modifier, not a name; a name that
+        # ends in one ("Students Islamic Movement of India") is a name
+        is_actor = any(s <= m.start() and m.end() <= e for s, e in actor_spans)
         if is_actor and re.match(r"\s+[a-zа-я]", text[m.end() : min(slot_end, m.end() + 3)]):
-            continue  # "Palestinian civil society groups": a modifier, not a name
+            continue
         if re.match(r"'s\s+[a-z]", text[m.end() : m.end() + 4]):
             continue  # "Navalny's organisations": an owner, not the name
         found.append((name, m.start(), m.end()))

@@ -280,3 +280,19 @@ def test_a_partner_named_after_with_is_not_the_designator() -> None:
         "proscribed organisations was announced on Monday."
     )
     assert {actor for actor, _, _ in found("Order laid", lede)} == {"GB"}
+
+
+def test_indian_unlawful_association_and_a_name_ending_in_a_country() -> None:
+    assert found(
+        "Government outlaws student front",
+        "The Home Ministry has declared the Students Islamic Movement of India an unlawful "
+        "association for five more years.",
+    ) == {("IN", "Students Islamic Movement of India", "added")}
+
+
+def test_the_present_progressive_reports_the_act() -> None:
+    assert found(
+        "Washington moves on militia",
+        "The United States is formally designating the Zainabiyoun Brigade as a foreign "
+        "terrorist organization.",
+    ) == {("US", "Zainabiyoun Brigade", "added")}
