@@ -43,6 +43,7 @@ ACTORS: dict[str, tuple[str, ...]] = {
            r"European Council", r"Brussels", rf"Евросоюз{_W}", r"(?-i:ЕС)",
            rf"Европейск{_W}\s+союз{_W}", rf"Брюссел{_W}"),
     "AU": (r"Australia", r"Australian", r"Canberra", r"Home Affairs Minister", r"Albanese",
+           r"Morrison",
            rf"Австрали{_W}", rf"Канберр{_W}"),
     "NZ": (r"New Zealand", rf"Нов{_W}\s+Зеланди{_W}"),
     "AF": (r"Afghanistan", r"Afghan", r"Kabul", rf"Афганистан{_W}", rf"афганск{_W}", rf"Кабул{_W}"),
@@ -146,7 +147,7 @@ def implied_actor(text: str, strong: bool = True) -> str | None:
 # not who designates. A bare country name followed by words is a subject ("Russia says ...").
 _MODIFIER_GAP = re.compile(
     r"^(?:'s|-based|-backed|-aligned|-linked)?(?:\s+|\s*[«\"“])"
-    r"(?:(?!(?:as|to|from|on|by|and|the|of|и|в|из)\b)[\w'\-]+\s+[«\"“]?){0,3}$",
+    r"(?:(?!(?:as|to|from|on|by|and|the|of|и|в|из)\b)[\w'\-]+,?\s+[«\"“]?){0,3}$",
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^(?:'s|-based|-backed|-aligned|-linked)\b", re.IGNORECASE)

@@ -335,8 +335,11 @@ def _complete(
         if not f.actors:
             spans = [(m.start, m.end) for m in names.find(lead)]
             actors = choose_actors(lead, (len(lead), len(lead)), spans, lead)
+            # a group named after its country is that country's to ban: "Tehreek-e-Labbaik
+            # Pakistan", "Popular Front of India"
+            home = [a.code for name, _ in f.entities for a in find_actors(name) if not a.weak]
             implied = implied_actor(f.clause, strong=False)
-            f.actors = actors[:1] or ([implied] if implied else [])
+            f.actors = actors[:1] or home[:1] or ([implied] if implied else [])
             if not f.actors:
                 continue
         out.append(f)

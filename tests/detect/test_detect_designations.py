@@ -296,3 +296,19 @@ def test_the_present_progressive_reports_the_act() -> None:
         "The United States is formally designating the Zainabiyoun Brigade as a foreign "
         "terrorist organization.",
     ) == {("US", "Zainabiyoun Brigade", "added")}
+
+
+def test_an_adjective_before_an_appositive_name_is_its_home_not_the_designator() -> None:
+    assert found(
+        "Wagner banned in Britain",
+        "The Russian paramilitary company, Wagner Group, was proscribed under the Terrorism Act "
+        "on Friday.",
+    ) == {("GB", "Wagner Group", "added")}
+
+
+def test_a_group_named_after_its_country_is_that_countrys_to_ban() -> None:
+    assert found(
+        "Ban lifted",
+        "The federal cabinet lifted the ban on Tehreek-e-Labbaik Pakistan, a proscribed group, "
+        "after talks with its leaders.",
+    ) == {("PK", "Tehreek-e-Labbaik Pakistan", "removed")}
