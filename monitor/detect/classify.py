@@ -75,7 +75,6 @@ def _by_meaning(item: NewsItem, question: Question, names: EntityMatcher) -> lis
     from monitor.detect.semantic import embed, heads
 
     lead, lang = question.lead, question.lang
-
     model = heads()
     vector = embed(lead)
     score = model.designation.probability(vector)

@@ -60,7 +60,6 @@ def anchors_of(text: str) -> frozenset[str]:
 class _Meaning:
     anchors: frozenset[str]  # the places and organisations the topic's text names
     places: Vocabulary  # the names of those places only: a quick look in every item
-    examples: np.ndarray  # embeddings of the description and examples
 
     def shared(self, text: str, needed: int) -> frozenset[str]:
         """The anchors ``text`` names; organisations (the slower look-up) only when the places
@@ -74,11 +73,18 @@ class _Meaning:
 @lru_cache(maxsize=64)
 def _meaning(description: str, examples: tuple[str, ...]) -> _Meaning:
     from monitor.detect.places import vocabulary
+
+    anchors = frozenset().union(*(anchors_of(t) for t in (description, *examples)))
+    return _Meaning(anchors, vocabulary().only(anchors))
+
+
+@lru_cache(maxsize=64)
+def _example_vectors(description: str, examples: tuple[str, ...]) -> np.ndarray:
+    """Embeddings of a topic's description and examples: only for a topic without a trained
+    head, and only once an item is close enough to be compared (they load the model)."""
     from monitor.detect.semantic import embed_many
 
-    texts = [t for t in (description, *examples) if t.strip()]
-    anchors = frozenset().union(*(anchors_of(t) for t in texts))
-    return _Meaning(anchors, vocabulary().only(anchors), embed_many(texts))
+    return embed_many([t for t in (description, *examples) if t.strip()])
 
 
 def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
@@ -136,7 +142,8 @@ def _by_meaning(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
         if head is not None:  # trained on labelled examples of this topic
             score, threshold, signal = head.probability(vector), head.threshold, "model"
         else:
-            score = similarity(vector, meaning.examples, heads().background)
+            examples = _example_vectors(topic.description, tuple(topic.examples))
+            score = similarity(vector, examples, heads().background)
             threshold, signal = heads().topic_threshold, "similarity"
         if score >= threshold:
             signals = {signal: round(score, 3), "anchors": sorted(shared)}

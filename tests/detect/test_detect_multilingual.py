@@ -177,3 +177,20 @@ def test_a_report_that_names_no_organisation_is_kept_and_says_so() -> None:
     [found] = detect_designations(item, [])
     assert (found.actor, found.entity) == ("CA", "")
     assert reported_entity({"entity": found.entity}) == "organisations it does not name"
+
+
+def test_news_far_from_every_topic_and_list_never_loads_the_model() -> None:
+    """Most items are neither: the sentence model (~1 s to load and embed a topic's examples)
+    is loaded only when an item passes a first stage."""
+    from monitor.detect import semantic
+
+    semantic._model.cache_clear()
+    for name in ("Moscow Format", "Regional talks on Afghanistan"):
+        topic = MOSCOW_FORMAT.model_copy(update={"name": name})
+        item = NewsItem(
+            title="Farmers expect a record wheat harvest",
+            summary="Rain in spring helped the crop in the northern provinces, officials said.",
+        )
+        assert detect_designations(item, TALIBAN) == []
+        assert match_topics(item, [topic]) == []
+    assert semantic._model.cache_info().currsize == 0
