@@ -40,6 +40,9 @@ VERBS: tuple[tuple[str, str], ...] = (
     # passive, the ban first: «Запрет деятельности «Талибана» приостановлен», "the ban ... was suspended"
     (SUSPEND, r"запрет[а-я]*\s+(?:[\w«»\-]+\s+){0,6}?(?P<v>приостановлен[а-я]*)(?![а-я])"),
     (SUSPEND, r"\b(?:ban|designation|listing)\b[^.;,]{0,60}?\b(?P<v>suspended)\b"),
+    # a ban lifted "temporarily" (pending a further ruling) is suspended, not removed
+    (SUSPEND, r"\btemporarily\s+(?P<v>lift(?:s|ed|ing)?|remov(?:e|es|ed|ing)|revok(?:e|es|ed|ing))\b"),
+    (SUSPEND, r"временно\s+(?P<v>отмен[а-я]*|снял[а-я]*|снят[а-я]*|сним[а-я]*|исключ[а-я]*)(?![а-я])"),
     (REMOVE, r"(?P<v>no\s+longer)\s+(?:be\s+)?(?:considered\s+)?(?:an?\s+)?(?:terrorist|extremist"
              r"|banned|designated|listed|proscribed|outlawed|on\s+the\s+list)"),
     (REMOVE, r"(?P<v>больше\s+не)(?![а-я])\s+(?:считается|является|признается|числится)[^.;]{0,40}?"

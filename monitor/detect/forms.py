@@ -43,7 +43,7 @@ _LEGISLATURE = re.compile(
     _I,
 )
 _GRANTED = re.compile(
-    r"\b(?:granted|grants|upheld)\b[^.;]{0,80}\b(?:claim|request|application|motion|petition)\b[^.;]{0,60}$",
+    r"\b(?:granted|grants|upheld)\b[^.;]{0,80}\b(?:claim|request|application|motion|petition)\b[^.;]{0,100}$",
     _I,
 )
 _PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+)?$", _I)
@@ -131,7 +131,7 @@ def verb_form(verb: Verb, text: str, start: int | None = None) -> str:
         return ENACTED  # headline present: "Canada lists", "Russia removes"
     if _ENACTING_TO.search(left) and not _LEGISLATURE.search(left):
         return ENACTED  # "the Security Council voted to remove", "the court ruled to ban"
-    if _GRANTED.search(left):
+    if _GRANTED.search(text[max(0, start - 160) : start]):
         return ENACTED  # "the court granted the prosecutor's claim to suspend the ban"
     return ANNOUNCED  # the bare form: "to remove", "will designate", "MPs voted to proscribe"
 

@@ -267,6 +267,12 @@ def test_passive_addition_to_a_list() -> None:
             "Taliban.",
             ("RU", "Taliban", "suspended"),
         ),
+        (
+            "Court acts on militia ban",
+            "The Supreme Court of Kazakhstan on Tuesday granted an administrative claim lodged by "
+            "the Prosecutor General's Office of the republic to suspend the ban on Hizb ut-Tahrir.",
+            ("KZ", "Hizb ut-Tahrir", "suspended"),  # the grant is far from the verb
+        ),
     ],
 )
 def test_who_votes_and_what_a_court_grants(title: str, lede: str, expected: tuple) -> None:
@@ -312,3 +318,23 @@ def test_a_group_named_after_its_country_is_that_countrys_to_ban() -> None:
         "The federal cabinet lifted the ban on Tehreek-e-Labbaik Pakistan, a proscribed group, "
         "after talks with its leaders.",
     ) == {("PK", "Tehreek-e-Labbaik Pakistan", "removed")}
+
+
+@pytest.mark.parametrize(
+    ("title", "lede", "expected"),
+    [
+        (
+            "Court lifts ban for now",
+            "Kyrgyzstan's Supreme Court temporarily lifted the ban on Hizb ut-Tahrir pending a "
+            "new hearing.",
+            ("KG", "Hizb ut-Tahrir", "suspended"),
+        ),
+        (
+            "Суд снял запрет",
+            "Верховный суд Киргизии временно отменил запрет на деятельность движения «Талибан».",
+            ("KG", "Taliban", "suspended"),
+        ),
+    ],
+)
+def test_a_ban_lifted_temporarily_is_suspended(title: str, lede: str, expected: tuple) -> None:
+    assert expected in found(title, lede)
