@@ -51,9 +51,9 @@ def test_floors_on_the_real_corpus() -> None:
     assert result["designation"]["precision"] >= 0.95, result["misses"]
     assert result["designation"]["recall"] >= 0.92, result["misses"]
     assert result["moscow_format"]["precision"] >= 0.95, result["misses"]
-    assert result["moscow_format"]["recall"] >= 0.93, result["misses"]
+    assert result["moscow_format"]["recall"] >= 0.95, result["misses"]
     right = result["actor_action"]
-    assert right["both"] / right["found"] >= 0.87, result["misses"]
+    assert right["both"] / right["found"] >= 0.90, result["misses"]
     found_abroad = sum(
         counts.get("designation_found", 0)
         for lang, counts in result["languages"].items()

@@ -60,3 +60,26 @@ def test_any_configured_topic() -> None:
     doha = Topic(name="Doha process", match=["Doha process", "Дохинский процесс"])
     item = NewsItem(title="Талибы примут участие в Дохинском процессе")
     assert [m.topic for m in match_topics(item, [MOSCOW_FORMAT, doha])] == ["Doha process"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "El formato de Moscú reúne a los enviados para Afganistán",
+        "Delegação talibã chega para a reunião do formato de Moscou",
+        "Spotkanie w formacie moskiewskim poświęcone Afganistanowi",
+        "Das Moskauer Format berät erneut über Afghanistan",
+        "نشست فرمت مسکو درباره افغانستان آغاز شد",
+        "Moskova formatı toplantısında Afganistan ele alındı",
+    ],
+)
+def test_the_shipped_topic_names_the_format_in_the_feeds_languages(title: str) -> None:
+    from pathlib import Path
+
+    from monitor.config import load_settings
+
+    shipped = load_settings(Path(__file__).parents[2] / "monitor.toml", env={}).topics
+    found = match_topics(NewsItem(title=title), shipped)  # a phrase is tried before meaning
+    assert [(m.topic, m.evidence, set(m.signals)) for m in found] == [
+        ("Moscow Format", title, {"phrase"})
+    ]
