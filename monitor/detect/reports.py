@@ -10,14 +10,16 @@ read the first two reports of one story at once cannot both open it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from monitor.config import Settings, Source
+from monitor.detect.listed import ListedNames, name_from_lists
 from monitor.detect.model import Designation, NewsItem, TopicMatch
+from monitor.detect.names import normalise
 from monitor.detect.stories import (
     Story,
     assign_story,
@@ -32,6 +34,7 @@ from monitor.events import (
     TOPIC_REPORTED,
     NewEvent,
 )
+from monitor.projections.lists import all_entries, entries_version
 from monitor.projections.stories import open_stories
 from monitor.sources.feeditems import FeedItem
 from monitor.timeutil import parse_iso
@@ -131,6 +134,9 @@ class Findings:
     # so recording (in the monitor's process, when a worker process classifies) needs neither
     # the classifiers nor the entity matcher: ~0.3 s of imports and compiling it would spend.
     keys: tuple[tuple[str, ...], ...]
+    # Whether a watch or a built-in name named each designation's organisation; the others may
+    # be named from the followed lists when recorded (the lists are in the store).
+    known: tuple[bool, ...] = ()
 
 
 class NewsDetector:
@@ -138,6 +144,7 @@ class NewsDetector:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._listed: tuple[tuple[int, int], ListedNames] | None = None
         self.windows = {
             "designation": timedelta(seconds=settings.alerts.story_window),
             "topic": timedelta(seconds=settings.alerts.topic_window),
@@ -147,7 +154,10 @@ class NewsDetector:
         # Imported here: compiling their rules is most of the detector's cost, and a process
         # that only records findings never needs them.
         from monitor.detect.classify import detect_designations
+        from monitor.detect.names import matcher, watch_key
         from monitor.detect.topics import match_topics
+
+        names = matcher(watch_key(self.settings.watches))
 
         found = []
         for item in items:
@@ -156,7 +166,8 @@ class NewsDetector:
             topics = tuple(match_topics(news, self.settings.topics))
             if designations or topics:
                 keys = tuple(story_key_for_designation(d) for d in designations)
-                found.append(Findings(item, news, designations, topics, keys))
+                known = tuple(names.canonical(d.entity) is not None for d in designations)
+                found.append(Findings(item, news, designations, topics, keys, known))
         return found
 
     def record(
@@ -164,6 +175,7 @@ class NewsDetector:
     ) -> list[NewEvent]:
         if not findings:
             return []
+        findings = self._named_from_lists(conn, findings)
         earliest = min(f.news.published or now for f in findings)
         book = StoryBook(conn, earliest, self.windows)
         events: list[NewEvent] = []
@@ -198,6 +210,30 @@ class NewsDetector:
                 }
                 events += _report(book, "topic", key, published, source, common, details)
         return events
+
+    def _named_from_lists(
+        self, conn: Connection, findings: Sequence[Findings]
+    ) -> Sequence[Findings]:
+        """Name the organisations no watch or built-in name covers as the followed lists name
+        them. The gazetteer is rebuilt only when some list has changed since."""
+        if all(all(f.known) for f in findings):
+            return findings
+        version = entries_version(conn)
+        if self._listed is None or self._listed[0] != version:
+            self._listed = (version, ListedNames(all_entries(conn)))
+        listed = self._listed[1]
+        out = []
+        for f in findings:
+            named = tuple(
+                name_from_lists(d, listed, known)
+                for d, known in zip(f.designations, f.known, strict=True)
+            )
+            keys = tuple(
+                key if new is old else (new.actor, normalise(new.entity), new.action)
+                for key, new, old in zip(f.keys, named, f.designations, strict=True)
+            )
+            out.append(replace(f, designations=named, keys=keys))
+        return out
 
 
 def make_detector(settings: Settings) -> NewsDetector:

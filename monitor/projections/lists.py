@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from monitor.events import (
     ENTRY_ADDED,
@@ -60,6 +60,17 @@ def current_entries(conn: Connection, source: str) -> dict[str, dict[str, Any]]:
     """The entries the log implies for ``source`` now, by key."""
     rows = conn.execute(select(TABLE.c.key, TABLE.c.entry).where(TABLE.c.source == source))
     return {row.key: row.entry for row in rows}
+
+
+def entries_version(conn: Connection) -> tuple[int, int]:
+    """(count, newest event id) of all current entries: changes whenever any list changes."""
+    row = conn.execute(select(func.count(), func.max(TABLE.c.event_id))).one()
+    return int(row[0]), int(row[1] or 0)
+
+
+def all_entries(conn: Connection) -> list[dict[str, Any]]:
+    """Every current entry of every list source (for the news gazetteer)."""
+    return [row.entry for row in conn.execute(select(TABLE.c.entry).order_by(TABLE.c.source))]
 
 
 def entries_at(conn: Connection, source: str, moment: datetime) -> dict[str, dict[str, Any]]:
