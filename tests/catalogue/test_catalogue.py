@@ -16,7 +16,7 @@ import pytest
 from monitor.config import Settings, Source, load_settings
 from monitor.diff import diff_entries
 from monitor.sources.lists import Entry, parse_list
-from tests.conftest import REPO
+from tests.conftest import REPO, shared
 
 CATALOGUE = REPO / "feeds"
 SAMPLES = REPO / "tests" / "fixtures" / "catalogue"
@@ -453,13 +453,25 @@ def test_gb_sanctions_list_reads_only_counter_terrorism_regimes(settings: Settin
         "id": "AFG0024",
         "name": "Abdul Ghani BARADAR",
         "aliases": ["BARADAR AKHUND", "Abdul Ghani BIRADAR"],
-        "regime": "Afghanistan",
+        "regime": "The Afghanistan (Sanctions) (EU Exit) Regulations 2020",
         "type": "Individual",
         "designated": "23/02/2001",
         "un_reference": "TAi.024",
-    }
-    assert by_key["AQD0004"]["regime"] == "ISIL (Da'esh) and Al-Qaida"
+    }  # "Primary name variation" is an alias
+    assert by_key["AQD0004"]["aliases"] == "The Base"  # NameType "ALias"
     assert by_key["CTI0019"]["name"] == "HAMAS"
+
+
+def test_gb_sanctions_list_reads_the_real_excerpt(settings: Settings) -> None:
+    real = shared("gb/uk_sanctions_list_2026-09-02.EXCERPT.xml")
+    source = _source(settings, "gb-sanctions-terrorism")
+    by_key = _by_key(parse_list(real.read_bytes(), source, content_type="application/xml"))
+    assert set(by_key) == {"AFG0001", "AFG0006"}
+    assert by_key["AFG0001"]["name"] == "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE"
+    assert by_key["AFG0001"]["aliases"] == ["Haji Alim Hawala", "Haji Hakim Hawala"]
+    assert (by_key["AFG0001"]["type"], by_key["AFG0001"]["un_reference"]) == ("Entity", "TAe.010")
+    assert by_key["AFG0006"]["name"] == "MOHAMMAD HASSAN AKHUND"
+    assert by_key["AFG0006"]["regime"] == "The Afghanistan (Sanctions) (EU Exit) Regulations 2020"
 
 
 # --- European Union, Canada, Australia -----------------------------------------------------------
