@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,6 +56,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'monitor.db'}"
     return request.getfixturevalue("pg_url")
+
+
+def catalogue_source(file: str, source_id: str, url: str) -> str:
+    """The ``[[source]]`` block of ``source_id`` in ``feeds/<file>``, as shipped, fetching from
+    ``url`` (a local server) instead, without its offline sample."""
+    text = (REPO / "feeds" / file).read_text(encoding="utf-8")
+    for block in re.split(r"(?m)^(?=\[\[source\]\])", text):
+        if re.search(rf'(?m)^id = "{re.escape(source_id)}"$', block):
+            block = re.sub(r'(?m)^url = ".*"$', f'url = "{url}"', block)
+            return re.sub(r"(?m)^sample = .*$", "", block)
+    raise KeyError(f"no source {source_id!r} in feeds/{file}")
 
 
 def write_config(folder: Path, body: str, *, store: str | None = None) -> Path:

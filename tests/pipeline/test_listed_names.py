@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import shared, write_config
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import catalogue_source, shared, write_config
 
 # Written for this test: the UN list calls the group "EASTERN TURKISTAN ISLAMIC MOVEMENT (ETIM)"
 # and gives "The Eastern Turkistan Islamic Party" as an alias; no watch or built-in name knows it.
@@ -30,9 +27,7 @@ def test_a_listed_organisation_is_named_as_the_list_names_it(
     httpserver.expect_request("/wire.xml").respond_with_data(
         FEED, content_type="application/rss+xml"
     )
-    un = (REPO / "feeds" / "un.toml").read_text(encoding="utf-8")
-    un = re.sub(r'(?m)^url = ".*"$', f'url = "{httpserver.url_for("/un.xml")}"', un)
-    un = re.sub(r"(?m)^sample = .*$", "", un)
+    un = catalogue_source("un.toml", "un-sc-consolidated", httpserver.url_for("/un.xml"))
     wire = f'[[source]]\nid = "wire"\nkind = "feed"\nurl = "{httpserver.url_for("/wire.xml")}"\n'
     config = write_config(tmp_path, un + wire)
     assert invoke(config, "poll", "un-sc-consolidated").code == 0
