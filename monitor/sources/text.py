@@ -63,6 +63,12 @@ _CYRILLIC_WORD = re.compile(r"(?<![^\W\d_])[А-Яа-яЁё]{2,}(?![^\W\d_])")
 _LOWER_CYRILLIC = re.compile(r"[а-яё]")
 
 
+# Charsets that decode (almost) any byte sequence, so decoding with them proves nothing.
+_SINGLE_BYTE = frozenset(
+    {"cp1251", "koi8-r", "koi8-u", "cp866", "iso8859-1", "iso8859-5", "iso8859-15", "cp1252"}
+)
+
+
 def _codec(label: str | None) -> str | None:
     """The Python codec name for a charset label, or None when Python does not know it."""
     if not label:
@@ -113,7 +119,8 @@ def decode_text(body: bytes, content_type: str | None, override: str | None) -> 
     """Decode a fetched document; never raises on bad bytes.
 
     Order: the source's ``encoding`` override, a BOM, the HTTP charset, an in-document
-    declaration (XML ``encoding=``, HTML ``<meta charset>`` / ``http-equiv``), strict UTF-8,
+    declaration (XML ``encoding=``, HTML ``<meta charset>`` / ``http-equiv``) — where either
+    names a single-byte charset, UTF-8 first if the bytes are valid UTF-8 — strict UTF-8,
     a cp1251/koi8-r guess for Russian pages that declare nothing, and finally latin-1. Each
     declared charset is tried strictly; a lying declaration falls through to the next step.
     """
@@ -124,6 +131,13 @@ def decode_text(body: bytes, content_type: str | None, override: str | None) -> 
             return body[len(bom) :].decode(encoding, errors="replace")
     http = _HTTP_CHARSET.search(content_type) if content_type else None
     for encoding in (_codec(http[1]) if http else None, _declared_in_document(body), "utf-8"):
+        if encoding in _SINGLE_BYTE and not body.isascii():
+            # A single-byte charset decodes any bytes, so a page moved to UTF-8 behind a stale
+            # "windows-1251" header or <meta> would read as mojibake. Non-ASCII text that is
+            # valid UTF-8 is, in practice, never anything else.
+            text = _strict(body, "utf-8")
+            if text is not None:
+                return text
         text = _strict(body, encoding)
         if text is not None:
             return text
