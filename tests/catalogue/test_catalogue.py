@@ -270,14 +270,38 @@ def test_fsb_suspension_inside_the_taliban_row_is_a_change_not_a_removal(
 def test_minjust_list_skips_stubs_and_page_chrome(settings: Settings) -> None:
     source = _source(settings, "ru-minjust-extremist-list")
     entries = _parse(source)
-    assert len(entries) == 9  # 11 paragraphs, two of them "Организация исключена" stubs
+    assert len(entries) == 11  # 13 paragraphs, two of them "Организация исключена" stubs
     names = [str(e["name"]) for e in entries]
-    assert [n.split(".")[0] for n in names] == ["1", "3", "4", "5", "6", "7", "8", "10", "11"]
+    assert [n.split(".")[0] for n in names] == [
+        "1", "3", "4", "5", "6", "7", "8", "10", "11", "12", "13"
+    ]  # fmt: skip
     assert not any("исключена" in n or "по состоянию" in n or "Житная" in n for n in names)
     assert names[4].startswith(
         '6. Международное общественное движение "Арестантское уголовное единство"'
     )
     assert "Meta Platforms Inc." in names[7]
+
+
+def test_minjust_names_with_parentheses_keep_distinct_stable_keys(settings: Settings) -> None:
+    source = _source(settings, "ru-minjust-extremist-list")
+    keys = [str(e["key"]) for e in _parse(source)]
+    assert len(keys) == len(set(keys)) and not any("#" in k for k in keys)
+    assert keys[-2:] == [
+        'Общественное объединение (движение) "Северное братство"',
+        'Общественное объединение (движение) "Русское национальное единство"',
+    ]  # cut at the court decision, not at the first "("
+    assert keys[4].startswith('Международное общественное движение "Арестантское уголовное')
+    assert keys[7].endswith("Meta Platforms Inc.")  # the name's own full stop stays
+    # Renumbered paragraphs and an amended decision keep every key.
+    page = _sample_text(source)
+    renumbered = re.sub(r"<p>(\d+)\. ", lambda m: f"<p>{int(m[1]) + 1}. ", page)
+    amended = renumbered.replace(
+        "от 01.08.2012 о запрете", "от 01.08.2012, изменено 2026, о запрете"
+    )
+    diff = diff_entries(_by_key(_parse(source)), _parse(source, amended.encode()))
+    assert not diff.added and not diff.removed
+    [(old, new)] = diff.changed
+    assert old["key"] == new["key"] == keys[-2]
 
 
 def test_minjust_stub_replacing_an_organisation_reads_as_its_removal(settings: Settings) -> None:
