@@ -292,13 +292,16 @@ def test_minjust_names_with_parentheses_keep_distinct_stable_keys(settings: Sett
     ]  # cut at the court decision, not at the first "("
     assert keys[4].startswith('Международное общественное движение "Арестантское уголовное')
     assert keys[7].endswith("Meta Platforms Inc.")  # the name's own full stop stays
-    # Renumbered paragraphs and an amended decision keep every key.
+    # Renumbered paragraphs keep every key: no removal, no addition (the paragraph, number
+    # included, is the name field, so each reads as changed).
     page = _sample_text(source)
+    before = _by_key(_parse(source))
     renumbered = re.sub(r"<p>(\d+)\. ", lambda m: f"<p>{int(m[1]) + 1}. ", page)
-    amended = renumbered.replace(
-        "от 01.08.2012 о запрете", "от 01.08.2012, изменено 2026, о запрете"
-    )
-    diff = diff_entries(_by_key(_parse(source)), _parse(source, amended.encode()))
+    diff = diff_entries(before, _parse(source, renumbered.encode()))
+    assert not diff.added and not diff.removed and len(diff.changed) == len(keys)
+    # An amended decision is one changed entry under the same key.
+    amended = page.replace("от 01.08.2012 о запрете", "от 01.08.2012, изменено 2026, о запрете")
+    diff = diff_entries(before, _parse(source, amended.encode()))
     assert not diff.added and not diff.removed
     [(old, new)] = diff.changed
     assert old["key"] == new["key"] == keys[-2]
