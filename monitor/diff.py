@@ -34,7 +34,8 @@ class ListDiff:
 
 
 def diff_entries(previous: Mapping[str, Entry], current: Sequence[Entry]) -> ListDiff:
-    """Entries are compared by key; an entry changed when any of its fields did."""
+    """Entries are compared by key; an entry changed when any of its fields did (a field of
+    several values as a set)."""
     now = {entry["key"]: entry for entry in current}
     added = [entry for key, entry in now.items() if key not in previous]
     removed = [entry for key, entry in previous.items() if key not in now]
@@ -47,7 +48,9 @@ def diff_entries(previous: Mapping[str, Entry], current: Sequence[Entry]) -> Lis
 
 
 def _comparable(entry: Entry) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, list | tuple) else v for k, v in entry.items()}
+    """A field of several values (aliases, programmes, ids) is compared as a set: lists re-order
+    them between editions (the EU's translations, OFAC's id lists) without changing anything."""
+    return {k: sorted(v) if isinstance(v, list | tuple) else v for k, v in entry.items()}
 
 
 def is_suspect(previous_count: int, found: int, ratio: float) -> bool:

@@ -516,6 +516,28 @@ def test_eu_fsf_reads_afg_taqa_and_terr_programmes(settings: Settings) -> None:
     assert by_key["logicalId 3601"]["programme"] == "TERR"  # no euReferenceNumber: not dropped
 
 
+def test_eu_fsf_reads_the_real_excerpt_by_its_english_name(settings: Settings) -> None:
+    real = shared("eu/eu_fsf_1.1_2018-12-21.EXCERPT.xml").read_text(encoding="utf-8")
+    source = _source(settings, "eu-fsf-terrorism")
+    [entry] = parse_list(real.encode(), source, content_type="application/xml")  # not ZWE
+    assert (entry["key"], entry["type"], entry["programme"]) == ("EU.3523.13", "enterprise", "TERR")
+    assert entry["name"] == "Great Islamic Eastern Warriors Front"  # not the first (Turkish) alias
+    assert len(entry["aliases"]) == 19 and "IBDA-C" in entry["aliases"]
+    assert entry["designated"] == ""  # 2018 files have no designationDate
+
+    # The same record with its names in another order: the same name, no change.
+    aliases = re.findall(r"<nameAlias .*?</nameAlias>", real, re.DOTALL)
+    assert len(aliases) == 20
+    shuffled = real
+    for alias in aliases[1:]:  # every name of EU.3523.13, last first
+        shuffled = shuffled.replace(alias, "")
+    insert_at = shuffled.index('<subjectType code="enterprise"')
+    shuffled = shuffled[:insert_at] + "".join(reversed(aliases[1:])) + shuffled[insert_at:]
+    [again] = parse_list(shuffled.encode(), source, content_type="application/xml")
+    assert again["name"] == entry["name"] and again["aliases"] != entry["aliases"]
+    assert not diff_entries({entry["key"]: entry}, [again])
+
+
 def test_canada_listed_entities_feed_is_a_list(settings: Settings) -> None:
     source = _source(settings, "ca-listed-terrorist-entities")
     entries = _parse(source)
