@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     ".xml": "application/xml",
     ".json": "application/json",
     ".csv": "text/csv",
+    ".zip": "application/zip",
 }
 
 
@@ -95,11 +96,11 @@ def test_schedules_size_caps_and_switches(settings: Settings) -> None:
         "eu-fsf-terrorism",
     ):
         assert settings.max_bytes(_source(settings, source_id)) > 10 * 1024**2, source_id
-    assert _source(settings, "ru-fsb-terrorist-list").encoding == "windows-1251"
+    assert _source(settings, "ru-fsb-terrorist-list").encoding is None  # UTF-8 or windows-1251
     assert _source(settings, "tass-en").headers["User-Agent"].startswith("Mozilla/")
     assert _source(settings, "us-state-fto").headers["User-Agent"].startswith("Mozilla/")
     disabled = {s.id for s in settings.sources if not s.enabled}
-    assert disabled == {"us-ofac-sdn-all", "kg-fiu-national"}
+    assert disabled == {"us-ofac-sdn-all", "us-ofac-sdn-enhanced", "kg-fiu-national"}
 
 
 def test_every_source_in_the_catalogue_files_is_commented() -> None:
@@ -434,6 +435,37 @@ def test_ofac_sdn_selectors_read_a_real_ofac_export(settings: Settings) -> None:
             "programs": ["NS-PLC", "SDGT"],
             "aliases": ["HAMMAD", "HAMAD", "HAMAD"],
         },
+    ]
+
+
+@pytest.mark.parametrize("document", ["sample", "real"])
+def test_ofac_enhanced_xml_reads_the_same_entries_as_the_legacy_schema(
+    settings: Settings, document: str
+) -> None:
+    """The same SDGT entries, keyed and named alike, from the ZIP of the ENHANCED_XML schema
+    (the catalogue's excerpt, or the whole real 2025-01-10 file) and from the legacy sdnList
+    export of 2025-06-30."""
+    enhanced = _source(settings, "us-ofac-sdn-enhanced")
+    if document == "sample":
+        body = (SAMPLES / "us-ofac-enhanced-excerpt.zip").read_bytes()
+    else:
+        body = shared("ofac/ofac_cons_enhanced_2025-01-10.zip").read_bytes()
+    entries = parse_list(body, enhanced, content_type="application/zip")
+    legacy_body = shared("ofac/ofac_cons_nonsdn_2025-06-30.xml").read_bytes()
+    legacy = parse_list(legacy_body, _source(settings, "us-ofac-sdn"), content_type="text/xml")
+    assert (
+        [(e["key"], e["name"], e["type"], e["programs"]) for e in entries]
+        == [(e["key"], e["name"], e["type"], e["programs"]) for e in legacy]
+        == [
+            ("9647", "ZAHHAR, Mahmoud Khaled", "Individual", ["NS-PLC", "SDGT"]),
+            ("9659", "HAMMAD, Fathi Ahmad Mohammad", "Individual", ["NS-PLC", "SDGT"]),
+        ]
+    )
+    # The enhanced schema gives each alias's whole name (the legacy aka's lastName alone).
+    assert entries[0]["aliases"] == [
+        "AL ZAHAR, Mahmoud Khaled",
+        "ZAHAR, Mahmoud",
+        "AL-ZAHAR, Mahmoud",
     ]
 
 

@@ -13,6 +13,7 @@ values. The rules every format shares live here, so a list reads the same whatev
   name is still keyed by the name.
 - A later entry whose key was already seen gets `` #2``, `` #3``, ... appended, in document
   order, so two rows with the same name stay two entries (counted after skipping removed rows).
+- A ZIP archive holding one document is read as that document (no more than ``max_bytes`` of it).
 - A document that cannot be read at all raises :class:`~monitor.errors.ParseError`; one that
   parses but whose entry selector matches nothing gives ``[]`` (the caller treats that as
   suspect, not as every entry removed).
@@ -21,16 +22,19 @@ values. The rules every format shares live here, so a list reads the same whatev
 from __future__ import annotations
 
 import importlib
+import io
 import re
+import zipfile
 from typing import Protocol
 
-from monitor.config import Source
+from monitor.config import HttpSettings, Source
 from monitor.errors import ParseError
 
 FieldValue = str | list[str]
 Entry = dict[str, FieldValue]  # always has "key": str, plus each configured field
 
 _FORMATS = ("html", "xml", "csv", "json", "feed")
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 class _FormatModule(Protocol):
@@ -62,6 +66,8 @@ def parse_list(body: bytes, source: Source, *, content_type: str | None = None) 
         module = _module(source)
     except ValueError as exc:
         raise ParseError(str(exc)) from None
+    if body.startswith(_ZIP_MAGIC):
+        body = unzip_document(body, int(source.max_bytes or HttpSettings().max_bytes))
     rows = module.parse(body, source, content_type)
     key_field = source.key
     if source.format == "feed":  # a feed list may name its key by the feed's own field names
@@ -88,6 +94,24 @@ def parse_list(body: bytes, source: Source, *, content_type: str | None = None) 
         entry["key"] = key  # a field that is itself named "key" does not override it
         entries.append(entry)
     return entries
+
+
+def unzip_document(body: bytes, limit: int) -> bytes:
+    """The one document inside a ZIP archive (OFAC serves its ENHANCED_XML files zipped), read
+    no further than ``limit`` bytes, the source's ``max_bytes``: an archive is no way around it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members) or "nothing"
+                raise ParseError(f"a ZIP archive should hold one document; this one holds {names}")
+            with archive.open(members[0]) as member:
+                document = member.read(limit + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+        raise ParseError(f"not a readable ZIP archive: {exc}") from None
+    if len(document) > limit:
+        raise ParseError(f"{members[0].filename} unpacks to more than max_bytes ({limit} bytes)")
+    return document
 
 
 def _key_part(pattern: re.Pattern[str], text: str) -> str:
