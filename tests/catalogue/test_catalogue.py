@@ -346,6 +346,18 @@ def test_un_list_keys_by_trimmed_reference_and_reads_the_taliban_regime(settings
     assert by_key["QDe.161"]["name"] == "ISLAMIC STATE IN IRAQ AND THE LEVANT - KHORASAN (ISIL- K)"
 
 
+def test_un_2024_pair_differing_only_in_date_generated_records_no_entry_change(
+    settings: Settings,
+) -> None:
+    source = _source(settings, "un-sc-consolidated")
+    before, after = (
+        parse_list(shared(f"un/un_consolidated_2024-09-{day}.xml").read_bytes(), source)
+        for day in ("21", "26")
+    )
+    assert len(before) == len(after) == 875
+    assert not diff_entries(_by_key(before), after)
+
+
 def test_un_delisting_is_a_removal(settings: Settings) -> None:
     source = _source(settings, "un-sc-consolidated")
     xml = _sample_text(source)
