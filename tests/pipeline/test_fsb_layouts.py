@@ -92,7 +92,9 @@ def test_an_item_added_as_a_one_row_table_is_one_entry_added(
     events = [json.loads(x) for x in invoke(config, "log", "--json").out.splitlines()]
     baseline = [e for e in events if e["data"].get("baseline")]
     assert len(baseline) == 37
-    changes = [e for e in events if e["type"].startswith("entry_") and not e["data"]["baseline"]]
+    changes = [
+        e for e in events if e["type"].startswith("entry_") and not e["data"].get("baseline")
+    ]
     assert [(e["type"], e["data"]["entry"]["name"]) for e in changes] == [
         ("entry_added", '"Вымышленное сообщество для теста"')
     ]
