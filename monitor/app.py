@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,16 +43,21 @@ class Claim:
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return leases.holder_id()
 
 
 class App:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
-        self.store = store or Store(settings.store.url, lock_timeout=settings.store.lock_timeout)
+        # A store that does not exist yet is made by the first write: a command that only
+        # reads says there is none instead of leaving an empty one behind.
+        self.store = store or Store(
+            settings.store.url, create=False, lock_timeout=settings.store.lock_timeout
+        )
         self.worker = worker_id()
         self.detector: Detector = _detector(settings)
-        notify_outbox.install(self.store, settings)  # alerting events owe notifications
+        # Alerting events owe notifications (the outbox reads and writes the store: once it is).
+        self.store.when_ready(lambda: notify_outbox.install(self.store, settings))
         self._dispatcher: Any = None
         processes = process_count(settings.service.processes, len(settings.enabled_sources))
         self.offload = Offload(settings, processes)
@@ -64,7 +67,9 @@ class App:
         self.store.close()
 
     def sources(self, ids: Sequence[str] | None = None) -> list[Source]:
-        """The named sources (all enabled ones if none), refusing unknown names."""
+        """The named sources (all enabled ones if none), refusing unknown names, and a config
+        that has no source at all."""
+        self.settings.require_sources()
         if not ids:
             return self.settings.enabled_sources
         known = {s.id: s for s in self.settings.sources}

@@ -2,6 +2,9 @@
 
 Read commands print a table, or JSON Lines with ``--json`` (nothing else on stdout). Exit status:
 0 success, 1 a runtime failure, 2 bad usage or bad config — never a traceback for either.
+
+Whatever came from outside (titles, entries, errors, URLs) is printed through
+:func:`monitor.columns.visible` (rich printers with ``markup=True``) and any URL masked.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ import typer
 
 from monitor import __version__, columns
 from monitor.clock import utcnow
+from monitor.columns import visible
 from monitor.config import Settings, load_settings
 from monitor.describe import entry_name, summary
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.events import EVENT_TYPES, RecordedEvent, format_time, thaw
+from monitor.redact import REDACTOR, mask_url, protect, redact
 
 cli = typer.Typer(
     add_completion=False,
@@ -59,8 +64,15 @@ def _table(*headers: str, **options: Any) -> Any:
     return Table(*headers, **options)
 
 
-out = _Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-err = _Console(stderr=True, highlight=False, soft_wrap=True)
+# No highlighting and no emoji codes: text from outside is printed as it is written.
+out = _Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 200)
+err = _Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+
+
+def safe(value: Any) -> str:
+    """A value for a rich printer: visible, markup escaped."""
+    return visible(value, markup=True)
+
 
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout.")]
 
@@ -75,6 +87,12 @@ class Context:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config_path)
+            # The secrets of every configured URL are blanked in log lines from here on (a
+            # source URL without any is left out: it has nothing to blank).
+            urls = [s.url for s in self._settings.sources] + [
+                c.url for c in self._settings.channels if c.enabled
+            ]
+            protect(url for url in urls if mask_url(url) != url.strip())
         return self._settings
 
     @contextmanager
@@ -118,18 +136,23 @@ def setup_logging(verbose: int) -> None:
     level = getattr(logging, level_name.upper(), None) if level_name else None
     if not isinstance(level, int):
         level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    logging.basicConfig(level=level, stream=sys.stderr, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_VisibleFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(REDACTOR)
     # apprise logs full URLs with secrets at its most verbose levels, and urllib3 logs the
     # paths (webhook tokens) of the requests apprise makes: never below INFO.
     for secretive in ("apprise", "urllib3"):
         logging.getLogger(secretive).setLevel(max(level, logging.INFO))
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+class _VisibleFormatter(logging.Formatter):
+    """Log lines quote titles and errors from outside: their controls are shown, not obeyed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record), lines=True)
 
 
 def _ctx(ctx: typer.Context) -> Context:
@@ -164,8 +187,9 @@ def run(
     """Run the service: poll each source on its schedule until SIGTERM/SIGINT."""
     c = _ctx(ctx)
     with c.app() as app:
+        sources = app.sources()  # a config without any source is refused here, before anything runs
         if once:
-            results = app.poll_now(app.sources())
+            results = app.poll_now(sources)
             _deliver(app)
             _print_poll_results(results)
             if any(r.failed for r in results):
@@ -215,7 +239,7 @@ def _print_poll_results(results: list[Any]) -> None:
             f"{r.size:,}",
             str(len(r.event_ids)),
             f"{r.duration:.2f}",
-            r.error or "",
+            redact(r.error or ""),
         )
         for r in shown
     ]
@@ -263,7 +287,8 @@ def log_(
             limit=None if entity else limit,
         )
     if entity:
-        events = [e for e in events if _about(e, entity)][:limit]
+        about = _Entity(entity, c.settings)
+        events = [e for e in events if about.named_in(e)][:limit]
     if as_json:
         _print_jsonl([e.to_dict() for e in events])
         return
@@ -271,14 +296,50 @@ def log_(
     print(columns.render(("id", "recorded (UTC)", "type", "source", "what"), rows))
 
 
-def _about(event: RecordedEvent, entity: str) -> bool:
-    needle = entity.casefold()
-    data = event.data
-    names = [data.get("entity"), data.get("title")]
-    if "entry" in data:
-        names.append(entry_name(data["entry"]))
-        names.extend(str(v) for v in data["entry"].values())
-    return any(needle in str(n).casefold() for n in names if n)
+NAME_LENGTH = 200  # longer entry fields (a decision, a note) are searched, not resolved
+
+
+class _Entity:
+    """``log --entity NAME``: an event is about NAME when one of its names is NAME, or one of the
+    aliases of the watch NAME resolves to, as the detector compares names; or contains NAME."""
+
+    def __init__(self, name: str, settings: Settings) -> None:
+        from monitor.detect.names import canonical_entity, normalise
+
+        self._canonical = canonical_entity
+        self._normalise = normalise
+        self._watches = settings.watches
+        self.needle = name.casefold()
+        self.target = canonical_entity(name, self._watches)
+        keys = {name, self.target}
+        for watch in self._watches:
+            if {watch.entity, *watch.aliases} & keys:
+                keys |= {watch.entity, *watch.aliases}
+        self.keys = {normalise(k) for k in keys}
+        self._seen: dict[str, bool] = {}
+
+    def named_in(self, event: RecordedEvent) -> bool:
+        data = event.data
+        names = [data.get("entity")]
+        if "entry" in data:
+            names.append(entry_name(data["entry"]))
+            for value in data["entry"].values():
+                names.extend(value if isinstance(value, list) else [value])
+        if data.get("title") and self.needle in str(data["title"]).casefold():
+            return True  # a title is searched, not resolved: it is a sentence, not a name
+        return any(self._is(str(n)) for n in names if n)
+
+    def _is(self, name: str) -> bool:
+        if self.needle in name.casefold():
+            return True
+        if len(name) > NAME_LENGTH:
+            return False
+        if name not in self._seen:
+            self._seen[name] = (
+                self._normalise(name) in self.keys
+                or self._canonical(name, self._watches) == self.target
+            )
+        return self._seen[name]
 
 
 @cli.command()
@@ -303,43 +364,57 @@ def show(
             doc = app.store.document(sha) if sha else None
             if doc is None:
                 raise UsageError(f"event {event_id} cites no stored document")
-            sys.stdout.buffer.write(doc.content)
+            _print_document(doc, app.settings, event.source)
             return
     if as_json:
         _print_jsonl([{**event.to_dict(), "evidence": evidence}])
         return
     out.print(
-        f"[bold]#{event.id} {event.type}[/bold]  {_time(event.recorded_at)}  source: {event.source or '-'}"
+        f"[bold]#{event.id} {safe(event.type)}[/bold]  {_time(event.recorded_at)}  "
+        f"source: {safe(event.source or '-')}"
     )
-    out.print(summary(event))
+    out.print(safe(summary(event)))
     data = thaw(event.data)
     for key, value in data.items():
         if key in ("entry", "before"):
             continue
         if key == "content" and value:
             value = value[:500] + ("…" if len(value) > 500 else "")
-        out.print(f"  {key}: {value}")
+        out.print(f"  {safe(key)}: {safe(value)}")
     if "entry" in data:
         before = data.get("before") or {}
         out.print("  entry:")
         for field, value in data["entry"].items():
+            line = f"    {safe(field)}: {safe(value)}"
             if field in before and before[field] != value:
-                out.print(f"    {field}: {value}\n      [dim]before:[/dim] {before[field]}")
-            else:
-                out.print(f"    {field}: {value}")
+                line += f"\n      [dim]before:[/dim] {safe(before[field])}"
+            out.print(line)
     doc = evidence.get("document")
     if doc:
         out.print(
-            f"  document: sha256 {doc['sha256']}, {doc['size']:,} bytes, {doc['content_type'] or '?'}, "
-            f"fetched from {doc['url']} at {doc['first_seen_at']} (print it with --document)"
+            f"  document: sha256 {doc['sha256']}, {doc['size']:,} bytes, "
+            f"{safe(doc['content_type'] or '?')}, fetched from {safe(doc['url'])} "
+            f"at {doc['first_seen_at']} (print it with --document)"
         )
     story = evidence.get("story")
     if story:
-        out.print(f"  story {story['id']}: {len(story['reports'])} report(s)")
+        out.print(f"  story {safe(story['id'])}: {len(story['reports'])} report(s)")
         for report in story["reports"]:
             out.print(
-                f"    #{report['id']} {report['published'] or '-'} {report['source']}: {report['title']} <{report['url']}>"
+                f"    #{report['id']} {safe(report['published'] or '-')} "
+                f"{safe(report['source'])}: {safe(report['title'])} <{safe(report['url'])}>"
             )
+
+
+def _print_document(doc: Any, settings: Settings, source_id: str | None) -> None:
+    """The document as text, decoded as its poll read it (the source's ``encoding``, else its
+    declared charset); its controls shown, not obeyed."""
+    from monitor.sources.text import decode_text
+
+    source = next((s for s in settings.sources if s.id == source_id), None)
+    text = decode_text(doc.content, doc.content_type, source.encoding if source else None)
+    text = visible(text.replace("\r\n", "\n"), lines=True)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 @cli.command()
@@ -357,23 +432,46 @@ def state(
     c = _ctx(ctx)
     moment = _when(at, "--at")
     with c.app() as app:
-        app.sources([source])
+        if app.sources([source])[0].kind != "list":
+            raise UsageError(
+                f"{source} is a feed: state shows the entries of a list source "
+                f"(a feed's items: monitor log --source {source})"
+            )
         with app.store.read_tx() as conn:
             entries = (
                 current_entries(conn, source)
                 if moment is None
                 else entries_at(conn, source, moment)
             )
+            why = "" if entries else _why_no_entries(conn, source, moment)
     rows = sorted(entries.values(), key=lambda e: str(e["key"]))
     if as_json:
         _print_jsonl(rows)
         return
     fields = sorted({k for e in rows for k in e if k != "key"})
-    table = _table("key", *fields, box=None)
+    table = _table("key", *map(safe, fields), box=None)
     for entry in rows:
-        table.add_row(*(_cell(entry.get(f, "")) for f in ["key", *fields]))
-    out.print(table)
-    out.print(f"{len(rows)} entries")
+        table.add_row(*(safe(_cell(entry.get(f, ""))) for f in ["key", *fields]))
+    if rows:
+        out.print(table)
+    out.print(f"{len(rows)} entries" + (f": {safe(why)}" if why else ""))
+
+
+def _why_no_entries(conn: Any, source: str, moment: datetime | None) -> str:
+    """Why a list shows no entry: never polled, never parsed, not yet known then, all removed."""
+    from monitor.events import ENTRY_ADDED
+    from monitor.store import log, working
+
+    first = log.read(conn, source=source, types=[ENTRY_ADDED], limit=1)
+    if first:
+        if moment is not None and moment < first[0].recorded_at:
+            return f"{source} had no entry yet at that moment (first recorded {_time(first[0].recorded_at)})"
+        return f"every entry of {source} was removed (monitor log --source {source})"
+    polled = working.load_state(conn, source)
+    if polled.last_poll_at is None:
+        return f"{source} has not been polled yet (monitor poll {source})"
+    error = f"; last error: {redact(polled.last_error)}" if polled.last_error else ""
+    return f"no poll of {source} has recorded an entry yet{error} (monitor sources)"
 
 
 def _cell(value: Any) -> str:
@@ -392,7 +490,7 @@ def accept(
     with _ctx(ctx).app() as app:
         recorded = app.accept(source)
         _deliver(app)
-    out.print(f"accepted {source}: recorded {len(recorded)} event(s)")
+    out.print(f"accepted {safe(source)}: recorded {len(recorded)} event(s)")
 
 
 @cli.command()
@@ -408,9 +506,9 @@ def sources(
 
         problems, checked = check_catalogue(c.settings)
         for line in checked:
-            out.print(line)
+            out.print(safe(line))
         for problem in problems:
-            err.print(f"[red]problem:[/red] {problem}")
+            err.print(f"[red]problem:[/red] {safe(redact(problem))}")
         if problems:
             raise typer.Exit(1)
         out.print(f"{len(c.settings.sources)} sources checked, no problem")
@@ -435,7 +533,7 @@ def sources(
         box=None,
     )
     for r in rows:
-        table.add_row(
+        cells = (
             r["id"],
             r["kind"],
             r["every"],
@@ -446,6 +544,7 @@ def sources(
             r["next_poll"] or "-",
             r["worker"] or (f"{r['last_worker']} (last)" if r["last_worker"] else "-"),
         )
+        table.add_row(*map(safe, cells))
     out.print(table)
 
 
@@ -491,8 +590,6 @@ def replay(
 @cli.command()
 def deliveries(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The outbox: pending, delivered and failing notifications per channel."""
-    from rich.markup import escape
-
     from monitor.notify.status import delivery_rows
 
     with _ctx(ctx).app() as app:
@@ -508,20 +605,22 @@ def deliveries(ctx: typer.Context, as_json: JsonOption = False) -> None:
         "next attempt", box=None,
     )  # fmt: skip
     for r in rows:
-        table.add_row(
-            escape(r["channel"]), r["state"], escape(r["url"] or "-"), str(r["pending"]),
-            str(r["failing"]), str(r["sent"]), str(r["failed"]), r["last_sent"] or "-",
-            r["next_attempt"] or "-",
+        cells = (
+            r["channel"], r["state"], r["url"] or "-", r["pending"], r["failing"], r["sent"],
+            r["failed"], r["last_sent"] or "-", r["next_attempt"] or "-",
         )  # fmt: skip
+        table.add_row(*map(safe, cells))
     out.print(table)
     for r in rows:
         for n in r["notifications"]:
             state = f"attempt {n['attempts']}, next {n['next_attempt'] or 'now'}"
             if n["last_error"]:
-                state += f", last error: {n['last_error']}"
+                state += f", last error: {redact(n['last_error'])}"
             out.print(
-                f"  {r['channel']} #{n['id']} ({n['kind']}, {len(n['events'])} event(s), "
-                f"recorded {n['recorded_at']}): {state}",
+                visible(
+                    f"  {r['channel']} #{n['id']} ({n['kind']}, {len(n['events'])} event(s), "
+                    f"recorded {n['recorded_at']}): {state}"
+                ),
                 markup=False,
             )
 
@@ -547,8 +646,8 @@ def notify_test(
         _print_jsonl([r.__dict__ for r in results])
     else:
         for r in results:
-            line = f"{r.channel}: {r.outcome}" + (f" ({r.url})" if r.url else "")
-            out.print(line + (f": {r.error}" if r.error else ""), markup=False)
+            line = f"{r.channel}: {r.outcome}" + (f" ({mask_url(r.url)})" if r.url else "")
+            out.print(visible(line + (f": {redact(r.error)}" if r.error else "")), markup=False)
     bad = [
         r for r in results if r.outcome in ("failed", "unknown") or (channel and r.outcome == "off")
     ]
@@ -565,30 +664,31 @@ def demo(
     """Run the whole pipeline offline on recorded documents and show what a user is told."""
     from monitor.demo.runner import run_demo
 
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
     result = run_demo(keep.resolve() if keep else None)
     out.rule("What the monitor recorded, day by day")
     for title, events in result.phases:
-        out.print(f"[bold]{title}[/bold]")
+        out.print(f"[bold]{safe(title)}[/bold]")
         shown = [e for e in events if not e.data.get("baseline")]
         baseline = len(events) - len(shown)
         if baseline:
             out.print(f"  {baseline} entries recorded as the baseline of their lists (no alert)")
         for event in sorted(shown, key=lambda e: e.id):
-            out.print(f"  #{event.id} {event.type} [{event.source}] {summary(event)}", markup=False)
+            out.print(
+                visible(f"  #{event.id} {event.type} [{event.source}] {summary(event)}"),
+                markup=False,
+            )
     out.rule("The alerts the desk received (channel alertfile://…/alerts.txt)")
-    out.print(result.alerts or "(no alert)", markup=False)
+    out.print(visible(result.alerts or "(no alert)", lines=True), markup=False)
     out.rule("The change log (monitor log), newest first")
     table = _table("id", "type", "source", "what", box=None)
     for event in sorted(result.events, key=lambda e: e.id, reverse=True):
         if event.data.get("baseline"):
             continue
-        table.add_row(str(event.id), event.type, event.source or "-", summary(event))
+        table.add_row(*map(safe, (event.id, event.type, event.source or "-", summary(event))))
     out.print(table)
     if keep:
         out.print(
-            f"store and alerts kept in {keep} (try: monitor --config {keep}/monitor.toml log)"
+            f"store and alerts kept in {safe(keep)} (try: monitor --config {safe(keep)}/monitor.toml log)"
         )
 
 
@@ -615,10 +715,10 @@ def run_cli(app: Callable[..., Any], argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="monitor", standalone_mode=False)
     except (ConfigError, UsageError) as exc:
-        err.print(f"monitor: {exc}", markup=False)
+        err.print(f"monitor: {visible(redact(str(exc)), lines=True)}", markup=False)
         sys.exit(2)
     except MonitorError as exc:
-        err.print(f"monitor: {exc}", markup=False)
+        err.print(f"monitor: {visible(redact(str(exc)), lines=True)}", markup=False)
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -7,12 +7,16 @@ the key and what is wrong, so ``monitor`` can refuse to start with one readable 
 from __future__ import annotations
 
 import glob
+import ipaddress
+import json
+import logging
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -20,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -34,47 +39,96 @@ _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# Longer than any window anyone means, and far enough from datetime's year 9999 that adding one
+# to a date never overflows.
+MAX_DURATION = 36500 * 86400.0
+MAX_SIZE = 1024**4  # 1 TB: beyond this a size is a typo, and int(float) could overflow
+# How often a source may be polled: more often is rude to an official site and pointless; less
+# often misses changes. A source on this machine (a test server, a local mirror) may go to 1s.
+MIN_EVERY = 60.0
+MAX_EVERY = 7 * 86400.0
+MIN_EVERY_LOCAL = 1.0
+_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_DURATION_EXAMPLE = 'must be a duration such as "30s", "15m", "6h" or "1d"'
+
+
+def _shown(value: Any) -> str:
+    """A value as the user would write it in TOML, cut short."""
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def parse_duration(value: Any) -> float | None:
-    """``"30s"``, ``"15m"``, ``"6h"``, ``"1d"`` → seconds; a bare number is seconds; "" → None."""
+    """``"30s"``, ``"15m"``, ``"6h"``, ``"1d"`` → seconds; "" → None; at most 100 years."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise ValueError(f"expected a duration like 30s, 15m, 6h or 1d, got {value!r}")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ValueError(f"expected a duration like 30s, 15m, 6h or 1d, got {value!r}")
-        seconds = float(match[1]) * _DURATION_UNITS[match[2]]
-    if seconds < 0:
-        raise ValueError(f"a duration cannot be negative, got {value!r}")
+    seconds = _seconds(value)
+    if seconds > MAX_DURATION:
+        raise ValueError(f"must be at most 36500d (100 years), got {_shown(value)}")
     return seconds
+
+
+def _seconds(value: Any) -> float:
+    """A duration's seconds, however large. A bare number is refused: ``every = 1`` would
+    otherwise mean one second without a word."""
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if match is None:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        hint = " (a bare number has no unit)" if number else ""
+        raise ValueError(f"{_DURATION_EXAMPLE}, got {_shown(value)}{hint}")
+    return float(match[1]) * _DURATION_UNITS[match[2]]
 
 
 def parse_size(value: Any) -> int:
     """``"500KB"``, ``"25MB"`` → bytes (1 KB = 1,024 bytes); a bare number is bytes."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a size like 500KB or 25MB, got {value!r}")
-    if isinstance(value, int):
-        size = value
+    size: float
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value  # compared as an int: TOML's integers have no limit, floats overflow
     else:
-        match = _SIZE.match(str(value))
-        if not match:
-            raise ValueError(f"expected a size like 500KB or 25MB, got {value!r}")
-        size = int(float(match[1]) * _SIZE_UNITS[(match[2] or "b").lower()])
-    if size <= 0:
-        raise ValueError(f"a size must be positive, got {value!r}")
-    return size
+        match = _SIZE.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError(f'must be a size such as "500KB" or "25MB", got {_shown(value)}')
+        size = float(match[1]) * _SIZE_UNITS[(match[2] or "b").lower()]
+    if size > MAX_SIZE:
+        raise ValueError(f'must be at most "1024GB", got {_shown(value)}')
+    if int(size) <= 0:
+        raise ValueError(f"must be more than 0 bytes, got {_shown(value)}")
+    return int(size)
+
+
+def _is_local(url: str) -> bool:
+    """Whether a URL names this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _required_duration(value: Any) -> float:
     seconds = parse_duration(value)
     if seconds is None:
-        raise ValueError("a duration is required here")
+        raise ValueError(f"{_DURATION_EXAMPLE}; it cannot be empty")
     return seconds
+
+
+def _processes(value: Any) -> Any:
+    """``[service] processes``: "auto" or a count, said in one sentence (a union of the two
+    would make pydantic report each member, in its own words)."""
+    if value == "auto" or (
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 64
+    ):
+        return value
+    raise ValueError(
+        f'must be "auto" or a number of worker processes from 0 to 64, got {_shown(value)}'
+    )
 
 
 Duration = Annotated[float, BeforeValidator(_required_duration)]
@@ -117,7 +171,7 @@ class DeliverySettings(_Model):
 
     give_up_after: Duration = 24 * 3600.0
     retry_base: Duration = 30.0
-    retry_max: Duration = 3600.0
+    retry_max: Duration = 300.0  # SPEC: an owed alert arrives within minutes of a recovery
     timeout: Duration = 30.0
 
 
@@ -131,7 +185,7 @@ class ServiceSettings(_Model):
     lease_margin: Duration = 60.0  # a lease outlives the request it covers by this much
     # Worker processes that parse documents and classify news items; 0: threads of this process.
     # "auto": one less than the cores (at most 4) when at least 50 sources are enabled, else 0.
-    processes: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
+    processes: Annotated[Literal["auto"] | int, BeforeValidator(_processes)] = "auto"
 
 
 class Watch(_Model):
@@ -178,10 +232,10 @@ ListFormat = Literal["html", "xml", "csv", "json", "feed"]
 class Source(_Model):
     """One polled document: a news feed, or an official list read as entries."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    id: str
     kind: Literal["feed", "list"]
     url: str
-    every: Duration = 3600.0
+    every: float = 3600.0  # seconds; validated by _sane_every
     name: str = ""
     enabled: bool = True
     headers: dict[str, str] = {}
@@ -205,18 +259,44 @@ class Source(_Model):
     skip_lines: int = Field(0, ge=0)
     sample: str | None = None  # a recorded copy of the document, for `monitor sources --check`
 
+    @field_validator("id")
+    @classmethod
+    def _plain_id(cls, source_id: str) -> str:
+        if not _SOURCE_ID.match(source_id):
+            raise ValueError(
+                "may hold letters, digits, '.', '_' and '-', must start with a letter or digit "
+                f"and be at most 100 characters, got {_shown(source_id)}"
+            )
+        return source_id
+
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
         if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"expected an http:// or https:// URL, got {url!r}")
+            # The URL itself is not repeated: it may carry a password or an API key.
+            scheme = url.partition("://")[0] if "://" in url else ""
+            got = (
+                f', got a "{scheme}" URL'
+                if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)
+                else ""
+            )
+            raise ValueError(f"expected an http:// or https:// URL{got}")
         return url
 
-    @field_validator("every")
+    @field_validator("every", mode="before")
     @classmethod
-    def _sane_every(cls, every: float) -> float:
-        if every < 1:
-            raise ValueError("must be at least 1s")
+    def _sane_every(cls, value: Any, info: ValidationInfo) -> float:
+        every = _seconds(value)
+        if every > MAX_EVERY:
+            raise ValueError(f"must be at most 7d, got {_shown(value)}")
+        if _is_local(info.data.get("url", "")):
+            if every < MIN_EVERY_LOCAL:
+                raise ValueError(f"must be at least 1s, got {_shown(value)}")
+        elif every < MIN_EVERY:
+            raise ValueError(
+                f"must be at least 1m, got {_shown(value)}: polling a site more often is rude "
+                "(only a source on this machine, such as a test server, may go down to 1s)"
+            )
         return every
 
     @field_validator("encoding")
@@ -283,6 +363,15 @@ class Settings(_Model):
                 return source
         raise KeyError(source_id)
 
+    def require_sources(self) -> None:
+        """Refuse a config with no source at all, for the commands that poll: it would start
+        and watch nothing. Reading a store or testing channels needs none."""
+        if not self.sources:
+            raise ConfigError(
+                f"{self.path}: source: no [[source]] is configured, in this file or a file it "
+                "includes: there is nothing to poll"
+            )
+
     @property
     def enabled_sources(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
@@ -317,7 +406,12 @@ def substitute_env(value: Any, env: Mapping[str, str], where: str) -> Any:
 
         return _ENV.sub(replace, value)
     if isinstance(value, list):
-        return [substitute_env(v, env, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [
+            substitute_env(
+                v, env, _item_label(where, i, v) if where in _NAMED_BY else f"{where}[{i}]"
+            )
+            for i, v in enumerate(value)
+        ]
     if isinstance(value, dict):
         return {k: substitute_env(v, env, f"{where}.{k}" if where else k) for k, v in value.items()}
     return value
@@ -340,19 +434,104 @@ def _read_toml(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _explain(error: ValidationError, file: Path, prefix: str = "") -> str:
+# The key that names an item of each array of tables, so a message can say `source "x"`.
+_NAMED_BY = {"source": "id", "channel": "name", "topic": "name", "watch": "entity"}
+_PLAIN = {
+    "missing": "required key is missing",
+    "extra_forbidden": "unknown key",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text in quotes",
+    "list_type": 'must be a list, such as ["a", "b"]',
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+    "string_too_long": ("max_length", "at most this many characters:"),
+}
+
+
+def _item_label(table: str, index: int, item: Any) -> str:
+    """``source "x"`` when the item has its naming key, else ``source[3]``."""
+    name = item.get(_NAMED_BY.get(table, "")) if isinstance(item, dict) else None
+    if isinstance(name, str) and name:
+        return f"{table} {_shown(name)}"
+    return f"{table}[{index}]"
+
+
+def _reason(error: Any) -> str:
+    """Pydantic's complaint in plain words, with the value the user wrote where it helps."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error"):
+        return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        reason = f"must be one of: {', '.join(options)}"
+    elif kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        reason = f"must be {words} {ctx.get(name)}"
+    else:
+        reason = _PLAIN.get(kind) or str(error["msg"]).replace("Input should be", "must be")
+    value = error.get("input")
+    if kind not in ("missing", "extra_forbidden") and isinstance(value, str | int | float):
+        reason += f", got {_shown(value)}"
+    return reason
+
+
+def _key(loc: tuple[Any, ...], data: Any, *, missing: bool) -> str:
+    """The TOML key an error is about, walking the user's own data: a part of pydantic's
+    location that is not in the data (the name of a member of a union) is not a key."""
+    parts: list[str] = []
+    current = data
+    for n, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(current, list) and 0 <= part < len(current):
+            parts.append(f"[{part}]")
+            current = current[part]
+        elif isinstance(part, str) and isinstance(current, dict):
+            if part not in current and not (missing and n == len(loc) - 1):
+                break
+            parts.append(f".{part}")
+            current = current.get(part)
+        else:
+            break
+    return "".join(parts)
+
+
+def _explain(error: ValidationError, file: Path, data: Any, label: str = "") -> str:
+    """One ``file: key: reason`` line per problem. ``data`` is what was validated, ``label``
+    the name of its item (``source "x"``), or "" for the whole file."""
     lines = []
     for item in error.errors():
-        key = prefix
-        for part in item["loc"]:
-            key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif item["type"] == "missing":
-            message = "required key is missing"
-        lines.append(f"{file}: {key or '(top level)'}: {message}")
-    return "\n".join(lines)
+        loc = tuple(item["loc"])
+        missing = item["type"] == "missing"
+        prefix, current = label, data
+        if not label and len(loc) >= 2 and loc[0] in _PLURAL and isinstance(loc[1], int):
+            table, items = _PLURAL[loc[0]], data.get(loc[0])
+            if isinstance(items, list) and loc[1] < len(items):
+                prefix, current, loc = (
+                    _item_label(table, loc[1], items[loc[1]]),
+                    items[loc[1]],
+                    loc[2:],
+                )
+        key = (prefix + _key(loc, current, missing=missing)).lstrip(".")
+        for plural, singular in _PLURAL.items():
+            if key == plural or key.startswith((f"{plural}.", f"{plural}[")):
+                key = singular + key[len(plural) :]
+        lines.append(f"{file}: {key or '(top level)'}: {_reason(item)}")
+    return "\n".join(dict.fromkeys(lines))
 
 
 def _parse_sources(raw: Any, file: Path) -> list[Source]:
@@ -360,18 +539,66 @@ def _parse_sources(raw: Any, file: Path) -> list[Source]:
         raise ConfigError(f"{file}: source: expected [[source]] tables")
     sources = []
     for i, item in enumerate(raw):
-        label = f"source[{i}]"
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            label = f"source[{i}] ({item['id']})"
+        label = _item_label("source", i, item)
         try:
             source = Source.model_validate(item)
         except ValidationError as exc:
-            raise ConfigError(_explain(exc, file, label)) from None
+            raise ConfigError(_explain(exc, file, item, label)) from None
+        if source.kind == "list":
+            _check_selectors(source, file, label)
         if source.sample:
             sample = (file.parent / source.sample).resolve()
             source = source.model_copy(update={"sample": str(sample)})
         sources.append(source)
     return sources
+
+
+def _check_selectors(source: Source, file: Path, label: str) -> None:
+    """A selector or path that does not compile would fail every poll: refuse it at start."""
+    from monitor.sources.lists import compile_selectors  # it imports this module
+
+    try:
+        compile_selectors(source)
+    except ValueError as exc:
+        raise ConfigError(f"{file}: {label}.{exc}") from None
+
+
+def _check_channels(channels: list[Channel], file: Path) -> None:
+    """A channel URL apprise cannot use would fail every alert: refuse it at start. Only
+    enabled channels are checked, so a config without channels never loads apprise."""
+    enabled = [(i, c) for i, c in enumerate(channels) if c.enabled]
+    if not enabled:
+        return
+    import apprise
+
+    from monitor.notify import alertfile  # noqa: F401  (registers alertfile:// with apprise)
+    from monitor.redact import mask_url
+
+    for i, channel in enabled:
+        url = channel.url.strip()
+        added = apprise.Apprise()
+        apprise_log = logging.getLogger("apprise")
+        level = apprise_log.level
+        apprise_log.setLevel(logging.CRITICAL)  # its complaint repeats the URL; ours masks it
+        try:
+            usable = added.add(url) and len(added) == 1
+        finally:
+            apprise_log.setLevel(level)
+        if usable:
+            continue
+        where = f"{file}: {_item_label('channel', i, {'name': channel.name})}.url"
+        scheme = urlsplit(url).scheme if "://" in url else ""
+        if scheme.lower() not in apprise.NotificationManager():
+            got = f'"{scheme}://" is' if scheme else "this is"
+            raise ConfigError(
+                f"{where}: {got} not a kind of URL apprise knows (such as mailto://, mailtos://, "
+                "slack://, json://; see https://github.com/caronc/apprise/wiki)"
+            )
+        raise ConfigError(
+            f"{where}: apprise cannot use this {scheme}:// URL ({mask_url(url)}): a part of "
+            f"it is missing or malformed, or it holds more than one URL (see the apprise wiki "
+            f"page for {scheme}://)"
+        )
 
 
 _TOP_LEVEL = {
@@ -387,6 +614,7 @@ _TOP_LEVEL = {
     "channel": "channels",
     "source": "sources",
 }
+_PLURAL = {"watches": "watch", "topics": "topic", "channels": "channel", "sources": "source"}
 
 
 def load_settings(
@@ -410,8 +638,10 @@ def load_settings(
         raise ConfigError(f"{config_path}: include: expected a list of file patterns")
     for pattern in include:
         matches = sorted(glob.glob(str(base / pattern)))
-        if not matches and not glob.has_magic(pattern):
-            raise ConfigError(f"{config_path}: include: no such file {pattern!r}")
+        if not matches:
+            raise ConfigError(
+                f"{config_path}: include: no file matches {_shown(pattern)} (looked in {base})"
+            )
         for match in matches:
             file = Path(match)
             included = _read_toml(file, env)
@@ -421,15 +651,18 @@ def load_settings(
             for source in _parse_sources(included.get("source", []), file):
                 if source.id in source_files:
                     raise ConfigError(
-                        f"{file}: source ({source.id}).id: duplicate source id, "
-                        f"already defined in {source_files[source.id]}"
+                        f"{file}: {_item_label('source', 0, {'id': source.id})}.id: duplicate "
+                        f"source id, already defined in {source_files[source.id]}"
                     )
                 source_files[source.id] = str(file)
                 sources.append(source)
     seen: set[str] = set()
     for source in sources:
         if source.id in seen:
-            raise ConfigError(f"{config_path}: source ({source.id}).id: duplicate source id")
+            raise ConfigError(
+                f"{config_path}: {_item_label('source', 0, {'id': source.id})}.id: "
+                "duplicate source id"
+            )
         seen.add(source.id)
 
     fields = {_TOP_LEVEL[k]: v for k, v in data.items()}
@@ -438,15 +671,15 @@ def load_settings(
             {**fields, "path": config_path, "sources": [], "source_files": source_files}
         )
     except ValidationError as exc:
-        reverse = {v: k for k, v in _TOP_LEVEL.items()}
-        message = _explain(exc, config_path)
-        for plural, singular in reverse.items():
-            message = message.replace(f": {plural}[", f": {singular}[")
-        raise ConfigError(message) from None
+        raise ConfigError(_explain(exc, config_path, fields)) from None
     names = [c.name for c in settings.channels]
     if len(names) != len(set(names)):
         duplicate = next(n for n in names if names.count(n) > 1)
-        raise ConfigError(f"{config_path}: channel ({duplicate}).name: duplicate channel name")
+        raise ConfigError(
+            f"{config_path}: {_item_label('channel', 0, {'name': duplicate})}.name: "
+            "duplicate channel name"
+        )
+    _check_channels(settings.channels, config_path)
     store_url = _resolve_sqlite(settings.store.url, base)
     return settings.model_copy(
         update={"sources": sources, "store": settings.store.model_copy(update={"url": store_url})},

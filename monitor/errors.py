@@ -23,6 +23,16 @@ class StoreError(MonitorError):
     """The event store cannot be opened, read or written."""
 
 
+class NoStoreError(StoreError, UsageError):
+    """A command that only reads found no store where ``store.url`` points. It creates none (an
+    empty store in a mistyped place would hide the real one), and it is a usage error: exit 2."""
+
+
+class StoreLostError(StoreError):
+    """The store was deleted, replaced or damaged under this process: whatever it recorded now
+    would be lost or mixed into another file, so a service stops instead of carrying on."""
+
+
 class ConcurrencyError(StoreError):
     """Another writer appended to the same stream first; re-read and try again."""
 

@@ -14,6 +14,7 @@ from monitor.events import (
     RecordedEvent,
     format_time,
 )
+from monitor.redact import mask_url
 from monitor.store import Store, log
 from monitor.store.tables import DocumentRow
 
@@ -40,7 +41,7 @@ def evidence_for(store: Store, event: RecordedEvent) -> dict[str, Any]:
                     "sha256": row.sha256,
                     "size": row.size,
                     "content_type": row.content_type,
-                    "url": row.url,
+                    "url": mask_url(row.url),  # a store from before URLs were masked
                     "first_seen_at": format_time(row.first_seen_at),
                 }
         story = event.data.get("story")

@@ -41,6 +41,7 @@ from monitor.offload import Offload
 from monitor.projections.health import health_of, health_of_many
 from monitor.projections.items import seen
 from monitor.projections.lists import current_entries
+from monitor.redact import mask_url
 from monitor.schedule import next_delay
 from monitor.sources.feeditems import FeedItem, ParsedFeed
 from monitor.store import Store, leases, log, working
@@ -114,8 +115,10 @@ class Poller:
         worker: str,
         detector: Detector | None = None,
         offload: Offload | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # injected by tests, which cannot wait hours for a due time
         self.store = store
         self.fetcher = fetcher
         self.worker = worker
@@ -128,7 +131,7 @@ class Poller:
     ) -> PollResult:
         """Poll a source this worker has leased; ``state`` is its working state as claimed.
         ``on_quiet`` is called once the poll knows it found nothing new (before its write)."""
-        started_at = utcnow()
+        started_at = self.clock()
         started = time.monotonic()
         try:
             fetched = await self.fetcher.fetch(
@@ -142,7 +145,10 @@ class Poller:
         except FetchError as exc:
             return await self._failed(source, started_at, started, exc, None)
         document = Document.of(
-            fetched.body, url=fetched.url, content_type=fetched.content_type, fetched_at=started_at
+            fetched.body,
+            url=mask_url(fetched.url),  # what is stored and shown: never the URL's secrets
+            content_type=fetched.content_type,
+            fetched_at=started_at,
         )
         if fetched.not_modified or document.sha256 == state.last_hash:
             status = "not_modified" if fetched.not_modified else "unchanged"
@@ -285,7 +291,7 @@ class Poller:
         source, fetched, document = outcome.source, outcome.fetched, outcome.document
         status = outcome.status
         stream = source_stream(source.id)
-        now = utcnow()
+        now = self.clock()
         health = health_of(conn, source.id)
         events: list[NewEvent] = []
         if health["failing"]:
@@ -452,8 +458,14 @@ class Poller:
     def _next_poll_at(
         self, source: Source, *, failures: int, retry_after: float | None
     ) -> datetime:
-        delay = next_delay(source.every, failures=failures, retry_after=retry_after)
-        return utcnow() + timedelta(seconds=delay)
+        delay = next_delay(
+            source.every,
+            fail_after=self.settings.fail_after(source),
+            kind=source.kind,
+            failures=failures,
+            retry_after=retry_after,
+        )
+        return self.clock() + timedelta(seconds=delay)
 
 
 def list_state(conn: Connection, source: Source, *, suspect: bool) -> ListPoll:

@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.app import App
 from monitor.clock import utcnow
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, StoreLostError
 from monitor.fetch import Fetcher
 from monitor.store import leases
 
@@ -35,10 +35,12 @@ class Service:
         self.delivering: asyncio.Task[Any] | None = None
         self.stopping = False
         self.poller: Any = None
+        self.stop = asyncio.Event()
+        self.store_lost: StoreLostError | None = None  # then stop, and exit 1
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
+        stop = self.stop
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         sources = self.app.settings.enabled_sources
@@ -87,7 +89,7 @@ class Service:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         logger.info("service stopped")
-        return 0
+        return 1 if self.store_lost else 0
 
     async def claim_due(self) -> None:
         if self.stopping:
@@ -98,8 +100,9 @@ class Service:
         sources = [s for s in self.app.settings.enabled_sources if s.id not in self.inflight]
         try:
             claimed = await asyncio.to_thread(self.app.claim, sources, due_only=True, limit=room)
-        except Exception:
-            logger.exception("could not claim due sources; will try again")
+        except Exception as exc:
+            if not self._lost(exc):
+                logger.exception("could not claim due sources; will try again")
             return
         for claim in claimed:
             task = asyncio.create_task(self.app.poll_claimed(self.poller, claim))
@@ -108,8 +111,9 @@ class Service:
 
     def _done(self, source_id: str, task: asyncio.Task[Any]) -> None:
         self.inflight.pop(source_id, None)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("poll of %s crashed: %r", source_id, task.exception())
+        error = None if task.cancelled() else task.exception()
+        if error is not None and not self._lost(error):
+            logger.error("poll of %s crashed: %r", source_id, error)
 
     async def deliver(self) -> None:
         if self.stopping:
@@ -118,7 +122,8 @@ class Service:
         try:
             await self.app.deliver()
         except MonitorError as exc:
-            logger.error("delivery pass failed (will try again): %s", exc)
+            if not self._lost(exc):
+                logger.error("delivery pass failed (will try again): %s", exc)
         except Exception:
             logger.exception("delivery pass failed; will try again")
         finally:
@@ -137,8 +142,9 @@ class Service:
 
         try:
             await asyncio.to_thread(renew)
-        except Exception:
-            logger.exception("could not renew leases")
+        except Exception as exc:
+            if not self._lost(exc):
+                logger.exception("could not renew leases")
 
     async def drain(self) -> None:
         """Let in-flight work finish within the grace period; abandon the rest cleanly."""
@@ -155,8 +161,19 @@ class Service:
                     await asyncio.wait(late, timeout=1.0)
         try:
             await asyncio.to_thread(self.app.release_all)
-        except Exception:
-            logger.exception("could not release leases (they expire by themselves)")
+        except Exception as exc:
+            if not self._lost(exc):
+                logger.exception("could not release leases (they expire by themselves)")
+
+    def _lost(self, exc: BaseException) -> bool:
+        """The store was deleted, replaced or damaged: stop, so nothing more goes into it."""
+        if not isinstance(exc, StoreLostError):
+            return False
+        if self.store_lost is None:
+            self.store_lost = exc
+            logger.error("%s", exc)
+        self.stop.set()
+        return True
 
 
 def run_service(app: App) -> int:

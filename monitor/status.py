@@ -7,7 +7,8 @@ from typing import Any
 from monitor.clock import utcnow
 from monitor.events import format_time
 from monitor.projections.health import all_health
-from monitor.store import working
+from monitor.redact import mask_url
+from monitor.store import leases, working
 
 
 def _every(seconds: float) -> str:
@@ -32,14 +33,19 @@ def source_rows(app: Any) -> list[dict[str, Any]]:
             status = f"failing since {format_time(h['failing_since'])}"
         elif h.get("suspect"):
             status = f"parse suspect since {format_time(h['suspect_since'])}"
-        # A lease that ran out (its worker died) holds nothing: the source is free to claim.
-        lease_live = state and state.lease_owner and state.lease_until and state.lease_until > now
+        # A lease that ran out, or whose holder on this host is gone (killed), holds nothing:
+        # the source is free to claim.
+        holder = (
+            state.lease_owner if state and state.lease_until and state.lease_until > now else None
+        )
+        if holder and leases.gone(holder, here=app.worker):
+            holder = None
         rows.append(
             {
                 "id": source.id,
                 "kind": source.kind if source.kind == "feed" else f"list/{source.format}",
                 "every": _every(source.every),
-                "url": source.url,
+                "url": mask_url(source.url),
                 "enabled": source.enabled,
                 "last_poll": format_time(state.last_poll_at)
                 if state and state.last_poll_at
@@ -55,7 +61,7 @@ def source_rows(app: Any) -> list[dict[str, Any]]:
                 "next_poll": format_time(state.next_poll_at)
                 if state and state.next_poll_at
                 else None,
-                "worker": state.lease_owner if lease_live else None,
+                "worker": holder,
                 "last_worker": last_workers.get(source.id),
             }
         )

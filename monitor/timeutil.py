@@ -12,7 +12,16 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_iso(value: str) -> datetime | None:
-    """An ISO 8601 moment as aware UTC; naive means UTC; None if it is not one."""
+    """An ISO 8601 moment as aware UTC; naive means UTC; None if it is not one (feeds carry
+    any text here, "0001-01-01T00:00+01:00" included, which no UTC datetime can hold)."""
+    try:
+        return _iso(value)
+    except OverflowError:
+        return None
+
+
+def _iso(value: str) -> datetime | None:
+    """parse_iso, but a date outside years 1..9999 once in UTC raises OverflowError."""
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -24,10 +33,16 @@ def parse_iso(value: str) -> datetime | None:
 
 def parse_user_time(value: str, *, now: datetime, option: str = "date") -> datetime:
     """``2024-10-05``, ``2024-10-05T09:00``, ``...+03:00`` or relative ``7d``/``12h`` (ago)."""
-    match = _RELATIVE.match(value)
-    if match:
-        return now - timedelta(seconds=int(match[1]) * _UNITS[match[2]])
-    moment = parse_iso(value)
+    try:
+        match = _RELATIVE.match(value)
+        if match:
+            return now - timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+        moment = _iso(value)
+    except (OverflowError, ValueError):  # ValueError: more digits than int() reads
+        shown = value if len(value) <= 40 else value[:39] + "…"
+        raise UsageError(
+            f"{option}: {shown!r} is out of range (dates run from the year 1 to 9999)"
+        ) from None
     if moment is None:
         raise UsageError(
             f"{option}: {value!r} is not a date (use ISO 8601 like 2024-10-05 or "

@@ -17,22 +17,36 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shlex
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from monitor.app import App
 from monitor.config import load_settings
+from monitor.errors import UsageError
 from monitor.events import RecordedEvent
 from monitor.fetch import Fetcher
+from monitor.store import Store
 
 DOCUMENTS = Path(__file__).parent / "documents"
 
-CONFIG = """
+# The first line of the demo's config: a folder whose monitor.toml starts with it holds an earlier
+# demo, which a new one may replace; any other monitor.toml is a user's, and is left alone.
+MARK = "# written by `monitor demo`: running it again in this folder starts over"
+# What a demo leaves in its folder besides monitor.toml: the store (with SQLite's side files,
+# monitor.db-wal and the like) and the alerts.
+LEFT_BEHIND = ("monitor.db*", "alerts.txt")
+# The hint every alert ends with (the rendered "details: `monitor show 52`").
+SHOW_HINT = re.compile(r"\bmonitor show (\d+)\b")
+
+CONFIG = (
+    MARK
+    + """
 [store]
 url = "sqlite:///{folder}/monitor.db"
 
@@ -90,6 +104,7 @@ name = "normalize-space(concat(FIRST_NAME, ' ', SECOND_NAME, ' ', THIRD_NAME, ' 
 list_type = "UN_LIST_TYPE"
 listed_on = "LISTED_ON"
 """
+)
 
 
 def _without_first_item(feed: bytes) -> bytes:
@@ -191,15 +206,30 @@ class DemoResult:
 
 
 def run_demo(folder: Path | None = None) -> DemoResult:
-    """Run the timeline in ``folder`` (a temporary one by default) and collect what happened."""
+    """Run the timeline in ``folder`` (a temporary one by default) and collect what happened.
+
+    A kept folder starts from a clean store each time: the timeline begins in 2024, so playing
+    it over an earlier run's 2025 state would record the changes backwards and alert them.
+    """
     if folder is None:
         with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp:
-            return run_demo(Path(tmp))
+            result = _play_in(Path(tmp))
+        return replace(result, alerts=runnable_hints(result.alerts, None))
+    folder = folder.absolute()
+    clear(folder)
+    result = _play_in(folder)
+    return replace(result, alerts=runnable_hints(result.alerts, folder / "monitor.toml"))
+
+
+def _play_in(folder: Path) -> DemoResult:
     sites = RecordedSites()
     with sites.serving() as base:
         config = folder / "monitor.toml"
         config.write_text(CONFIG.format(folder=folder, base=base), encoding="utf-8")
-        app = App(load_settings(config, env={}))
+        settings = load_settings(config, env={})
+        # Made now (the demo writes anyway): the first phase reads the log before any poll.
+        store = Store(settings.store.url, lock_timeout=settings.store.lock_timeout)
+        app = App(settings, store)
         try:
             phases = asyncio.run(_play(app, sites))
             events = app.store.read()
@@ -208,6 +238,44 @@ def run_demo(folder: Path | None = None) -> DemoResult:
     alerts_file = folder / "alerts.txt"
     alerts = alerts_file.read_text(encoding="utf-8") if alerts_file.exists() else ""
     return DemoResult(phases=phases, alerts=alerts, events=events)
+
+
+def clear(folder: Path) -> None:
+    """Make ``folder`` ready for a demo: create it, or remove what an earlier demo left there.
+    Refuse a file, and a folder holding a store or config that no demo wrote."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--keep: {folder} is a file, not a folder")
+    config = folder / "monitor.toml"
+    try:
+        ours = config.read_text(encoding="utf-8", errors="replace").startswith(MARK)
+    except FileNotFoundError:
+        ours = False
+    except OSError as exc:
+        raise UsageError(f"--keep: cannot read {config}: {exc.strerror}") from None
+    left = sorted(path for pattern in LEFT_BEHIND for path in folder.glob(pattern))
+    if not ours and (config.exists() or left):
+        found = config if config.exists() else left[0]
+        raise UsageError(
+            f"--keep: {found} was not written by `monitor demo`; give a new or empty folder"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in left:
+            path.unlink()
+    except OSError as exc:
+        raise UsageError(f"--keep: cannot use {folder}: {exc.strerror}") from None
+
+
+def runnable_hints(alerts: str, config: Path | None) -> str:
+    """The alerts' ``monitor show N`` hints as commands that work where the demo ran: with the
+    kept store's config, or (the store gone with its temporary folder) how to keep one."""
+    if config is None:
+        return SHOW_HINT.sub(
+            r"monitor --config DIR/monitor.toml show \1 (after monitor demo --keep DIR)", alerts
+        )
+    return SHOW_HINT.sub(
+        lambda m: f"monitor --config {shlex.quote(str(config))} show {m[1]}", alerts
+    )
 
 
 async def _play(app: App, sites: RecordedSites) -> list[tuple[str, list[RecordedEvent]]]:

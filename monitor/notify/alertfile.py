@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import apprise
 from apprise.decorators import notify
@@ -23,7 +24,8 @@ def append_alert(
     body: str, title: str, notify_type: Any, meta: dict[str, Any], *args: Any, **kwargs: Any
 ) -> bool:
     # apprise reads alertfile:///var/log/a.txt as host "var" and path "/log/a.txt": rejoin them.
-    location = "/" + (meta.get("host") or "") + (meta.get("fullpath") or "")
+    # The URL's path is percent-encoded ("kept%20here"): the file's name is not.
+    location = unquote("/" + (meta.get("host") or "") + (meta.get("fullpath") or ""))
     path = Path(location)
     if location.rstrip("/") == "":
         return False

@@ -9,7 +9,6 @@ a send and its record can at worst re-send, never lose.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -86,37 +85,6 @@ def _same(table: Any) -> Any:
     return and_(
         ATTEMPTS.c.channel == table.c.channel, ATTEMPTS.c.first_event == table.c.first_event
     )
-
-
-def release_dead_leases(conn: Connection, *, worker: str, now: datetime) -> list[str]:
-    """Free leases held by processes of this host that no longer exist (killed, crashed)."""
-    host = worker.rpartition(":")[0]
-    owners = conn.execute(
-        select(ATTEMPTS.c.lease_owner).where(ATTEMPTS.c.lease_until >= now).distinct()
-    ).scalars()
-    dead = []
-    for owner in owners:
-        owner_host, _, pid = (owner or "").rpartition(":")
-        local = owner and owner != worker and owner_host == host and pid.isdigit()
-        if local and not _alive(int(pid)):
-            dead.append(owner)
-    if dead:
-        conn.execute(
-            update(ATTEMPTS)
-            .where(ATTEMPTS.c.lease_owner.in_(dead))
-            .values(lease_owner=None, lease_until=None)
-        )
-    return dead
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def claim_next(

@@ -32,10 +32,11 @@ from monitor.notify import attempts
 from monitor.notify.attempts import SENT, UNKNOWN, Claimed
 from monitor.notify.channels import ChannelSender, SendResult, senders
 from monitor.notify.formats import Layout, to_html, to_markdown, to_text
-from monitor.notify.outbox import forget_removed_channels, register_channels
+from monitor.notify.outbox import ATTEMPTS, forget_removed_channels, register_channels
 from monitor.notify.render import Message, MessageContext, SourceInfo, StoryInfo, render
 from monitor.projections.stories import TABLE as STORIES
-from monitor.store import Store, log
+from monitor.redact import link_base
+from monitor.store import Store, leases, log
 from monitor.store.tables import EventRow
 
 logger = logging.getLogger("monitor.notify")
@@ -137,7 +138,7 @@ class Dispatcher:
             register_channels(conn, self.settings)
             forget_removed_channels(conn, self.settings)
             attempts.reconcile(conn)
-            dead = attempts.release_dead_leases(conn, worker=self.worker, now=self.clock())
+            dead = leases.release_gone(conn, ATTEMPTS, worker=self.worker, now=self.clock())
         for owner in dead:
             logger.info("released the delivery leases of %s (no longer running)", owner)
 
@@ -199,7 +200,10 @@ class Dispatcher:
         retry_at = min(now + timedelta(seconds=delay), max(deadline, now))
         error = result.error
         if result.outcome == UNKNOWN or item.unconfirmed:
-            error = f"unconfirmed (a send timed out and may have arrived): {error}"
+            error = (
+                "unconfirmed (a send timed out and may have arrived; a retry may repeat it): "
+                + error
+            )
         failed = await asyncio.to_thread(
             attempts.record_failure,
             self.store,
@@ -270,7 +274,7 @@ def load_context(store: Store, settings: Settings, item: Claimed) -> MessageCont
             sources[event.source] = SourceInfo(
                 id=event.source,
                 label=source.label if source else event.source,
-                url=source.url if source else None,
+                url=link_base(source.url) if source else None,  # never its password or key
                 jurisdiction=source.jurisdiction if source else None,
             )
     return MessageContext(

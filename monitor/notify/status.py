@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from monitor.config import Settings
 from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, format_time
-from monitor.notify.channels import mask_url
 from monitor.notify.outbox import channels_with_rows, owed_rows
+from monitor.redact import mask_url
 from monitor.store import Store
 from monitor.store.tables import EventRow
 

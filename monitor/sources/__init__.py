@@ -12,9 +12,13 @@ if TYPE_CHECKING:
 def parse_document(source: Source, fetched: Fetched) -> Any:
     """Bytes → feed items or list entries. CPU-bound: callers run it off the event loop."""
     if source.kind == "feed":
+        from monitor.redact import link_base
         from monitor.sources.feed import parse_feed
 
-        return parse_feed(fetched.body, content_type=fetched.content_type, url=fetched.url)
+        # Links are resolved against the URL without its credentials: an item's link is stored.
+        return parse_feed(
+            fetched.body, content_type=fetched.content_type, url=link_base(fetched.url)
+        )
     from monitor.sources.lists import parse_list
 
     return parse_list(fetched.body, source, content_type=fetched.content_type)

@@ -188,13 +188,13 @@ def test_usage_errors_exit_2(populated: Path, invoke) -> None:
     [
         (
             '[[source]]\nid = "a"\nkind = "feed"\nurl = "https://x.example/"\nevery = "soon"\n',
-            "source[0] (a).every",
+            'source "a".every',
         ),
         (
             '[[source]]\nid = "a"\nkind = "feed"\nurl = "https://x.example/"\nfrequency = "1h"\n',
-            "source[0] (a).frequency: unknown key",
+            'source "a".frequency: unknown key',
         ),
-        ('[[source]]\nid = "a"\nkind = "rss"\nurl = "https://x.example/"\n', "source[0] (a).kind"),
+        ('[[source]]\nid = "a"\nkind = "rss"\nurl = "https://x.example/"\n', 'source "a".kind'),
         ('[http]\ntimeout = 5\nmax_bytes = "lots"\n', "http.max_bytes"),
         ('[[channel]]\nname = "x"\nurl = "${NOT_SET_ANYWHERE}"\n', "NOT_SET_ANYWHERE"),
         (
@@ -285,7 +285,9 @@ def test_run_once_starts_without_the_libraries_it_does_not_use(tmp_path: Path) -
     """`run --once` prints plain columns: rich, and httpx's own command line (click and rich),
     are never imported, which keeps start-up and memory down; nor are the parsers (feedparser,
     lxml) when there is nothing to parse."""
-    config = write_config(tmp_path, "")
+    # A source that is off: a config with none at all is refused by `run`.
+    off = '[[source]]\nid = "off"\nkind = "feed"\nurl = "https://x.example/"\nenabled = false\n'
+    config = write_config(tmp_path, off)
     code = (
         "import sys\n"
         "from monitor.cli import main\n"

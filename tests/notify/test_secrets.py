@@ -14,7 +14,7 @@ from aiosmtpd.smtp import AuthResult
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from monitor.notify.channels import mask_url, secrets_of
+from monitor.redact import mask_url, secrets_of
 from tests.notify.conftest import (
     AFTER,
     FAST_RETRIES,

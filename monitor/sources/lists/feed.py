@@ -19,6 +19,7 @@ import feedparser
 
 from monitor.config import Source
 from monitor.errors import ParseError
+from monitor.redact import link_base
 from monitor.sources.lists import FieldValue
 from monitor.sources.lists.html import fragment_text
 from monitor.sources.text import decode_text, normalize_text
@@ -80,7 +81,9 @@ def parse(body: bytes, source: Source, content_type: str | None) -> list[dict[st
     if source.encoding:  # the override beats what the server and the document say
         body = decode_text(body, None, source.encoding).encode("utf-8")
         content_type = "application/xml; charset=utf-8"
-    headers = {"content-type": content_type or "application/xml", "content-location": source.url}
+    # Links are resolved against the URL without its credentials: an entry's link is stored.
+    base = link_base(source.url)
+    headers = {"content-type": content_type or "application/xml", "content-location": base}
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     if not parsed.entries and not parsed.get("version"):
         reason = parsed.get("bozo_exception") or "no RSS or Atom elements"
