@@ -3,20 +3,20 @@
 Config loading already refuses wrong keys, types, duplicate ids, intervals out of range and
 selectors that do not compile (a config that loads has passed all of that). This adds what needs
 a document: every source with a recorded ``sample`` parses it to a plausible, non-empty set of
-entries or items.
+entries or items with no repeated key, and each list's line says how many of its canaries
+(``expect``) the sample holds. ``expect_entries`` is the live list's size and is not held against
+a sample, which is often an excerpt.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from monitor.config import Settings, Source
+from monitor.diff import missing_canaries
 from monitor.errors import ParseError
 from monitor.sources.feed import parse_feed
-from monitor.sources.lists import parse_list
-
-_REPEATED_KEY = re.compile(r" #\d+$")  # parse_list's suffix for a key seen before
+from monitor.sources.lists import parse_list, repeated_keys
 
 
 def check_source(source: Source) -> tuple[list[str], str | None]:
@@ -50,19 +50,24 @@ def check_source(source: Source) -> tuple[list[str], str | None]:
         return problems, None
     if not entries:
         problems.append(f"{where}: its sample {path.name} parses to no entries (selectors wrong?)")
-    else:
-        empty = sum(1 for e in entries if not e["key"])
-        if empty:
-            problems.append(f"{where}: {empty} entries of its sample have an empty key")
-        repeated = sum(1 for e in entries if _REPEATED_KEY.search(str(e["key"])))
-        if repeated * 2 > len(entries):
-            problems.append(
-                f"{where}: {repeated} of the {len(entries)} entries of its sample repeat another "
-                f"entry's key (is key = {source.key!r} the identifying field?)"
-            )
+    empty = sum(1 for e in entries if not e["key"])
+    if empty:
+        problems.append(f"{where}: {empty} entries of its sample have an empty key")
+    repeated = repeated_keys(entries)
+    if repeated:
+        shown = ", ".join(repr(k) for k in repeated[:3]) + (" ..." if len(repeated) > 3 else "")
+        problems.append(
+            f"{where}: {len(repeated)} of the {len(entries)} entries of its sample repeat another "
+            f"entry's key ({shown}): is key = {source.key!r} the identifying field?"
+        )
     sample_line = f"{label}: sample parses to {len(entries)} entries"
     if entries:
         sample_line += f", e.g. {str(entries[0]['key'])[:60]!r}"
+    sample_line += f"; {len(repeated)} repeated keys"
+    if source.expect:
+        found = len(source.expect) - len(missing_canaries(entries, source.expect))
+        sample_line += f"; canaries found in the sample: {found} of {len(source.expect)}"
+    # The sample is an excerpt: expect_entries is the live list's size, not checked against it.
     return problems, sample_line
 
 

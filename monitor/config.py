@@ -258,6 +258,10 @@ class Source(_Model):
     header: bool = True
     skip_lines: int = Field(0, ge=0)
     sample: str | None = None  # a recorded copy of the document, for `monitor sources --check`
+    # What a sane parse looks like: [fewest, most] entries, and entries (by key or name) that
+    # must be there. A parse outside them is parse_suspect, never a baseline or a removal.
+    expect_entries: tuple[int, int] | None = None
+    expect: list[str] = []
 
     @field_validator("id")
     @classmethod
@@ -321,6 +325,13 @@ class Source(_Model):
                 raise ValueError(f"not a valid regular expression: {exc}") from None
         return pattern
 
+    @field_validator("expect_entries")
+    @classmethod
+    def _range(cls, bounds: tuple[int, int] | None) -> tuple[int, int] | None:
+        if bounds is not None and not 0 <= bounds[0] <= bounds[1]:
+            raise ValueError(f"must be [fewest, most] with 0 <= fewest <= most, got {list(bounds)}")
+        return bounds
+
     @model_validator(mode="after")
     def _list_needs(self) -> Source:
         if self.kind == "list":
@@ -334,6 +345,8 @@ class Source(_Model):
                 raise ValueError(f"key {self.key!r} is not one of the fields {sorted(self.fields)}")
         elif self.format not in (None, "feed"):
             raise ValueError("format applies to list sources; a feed source is RSS or Atom")
+        elif self.expect_entries is not None or self.expect:
+            raise ValueError("expect_entries and expect apply to list sources")
         return self
 
     @property

@@ -74,6 +74,8 @@ def summary(event: RecordedEvent) -> str:
     if kind == SOURCE_RECOVERED:
         return "parses normally again" if data.get("after") == PARSE_SUSPECT else "works again"
     if kind == PARSE_SUSPECT:
+        if data.get("problems"):
+            return "parse suspect: " + "; ".join(data["problems"])
         return f"parse suspect: found {data.get('found')} entries, expected {data.get('expected')}"
     if kind in (NOTIFICATION_SENT, NOTIFICATION_FAILED):
         ids = ", ".join(str(i) for i in data.get("events", []))

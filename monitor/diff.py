@@ -19,6 +19,7 @@ from monitor.events import (
     NewEvent,
     source_stream,
 )
+from monitor.sources.lists import repeated_keys
 
 Entry = Mapping[str, Any]
 
@@ -53,6 +54,46 @@ def _comparable(entry: Entry) -> dict[str, Any]:
     return {k: sorted(v) if isinstance(v, list | tuple) else v for k, v in entry.items()}
 
 
+_QUOTES = str.maketrans("", "", "\"'«»“”„‘’")
+
+
+def _comparable_name(text: str) -> str:
+    return " ".join(str(text).translate(_QUOTES).casefold().split())
+
+
+def missing_canaries(parsed: Sequence[Entry], expect: Sequence[str]) -> list[str]:
+    """The canaries (a key or a name, quotes and case aside) that no parsed entry's key or name
+    contains."""
+    if not expect:
+        return []
+    texts = [_comparable_name(f"{e['key']}\n{e.get('name', '')}") for e in parsed]
+    return [c for c in expect if not any(_comparable_name(c) in t for t in texts)]
+
+
+def parse_problems(
+    parsed: Sequence[Entry],
+    *,
+    known: Mapping[str, Entry],
+    expect_entries: tuple[int, int] | None = None,
+    expect: Sequence[str] = (),
+) -> list[str]:
+    """What makes a parse unbelievable, in words: a count outside ``expect_entries``, canaries
+    (``expect``: a key or name, quotes and case aside) that are missing, and keys found twice
+    that the log does not already hold (``monitor accept`` of such a parse acknowledges them)."""
+    problems = []
+    if expect_entries is not None and not expect_entries[0] <= len(parsed) <= expect_entries[1]:
+        fewest, most = expect_entries
+        problems.append(f"found {len(parsed)} entries, expected {fewest} to {most}")
+    missing = missing_canaries(parsed, expect)
+    if missing:
+        problems.append("missing expected entries: " + ", ".join(missing))
+    repeated = [k for k in repeated_keys(list(parsed)) if k not in known]
+    if repeated:
+        shown = ", ".join(repr(k) for k in repeated[:5]) + (" ..." if len(repeated) > 5 else "")
+        problems.append(f"{len(repeated)} entries repeat another entry's key: {shown}")
+    return problems
+
+
 def is_suspect(previous_count: int, found: int, ratio: float) -> bool:
     """Nothing at all, or far fewer entries than the last good state, is not believable."""
     if found == 0:
@@ -78,10 +119,13 @@ def list_events(
     document: str,
     ratio: float,
     accept: bool = False,
+    expect_entries: tuple[int, int] | None = None,
+    expect: Sequence[str] = (),
 ) -> list[NewEvent]:
     """The events one successful fetch of a list source records.
 
     ``accept`` is the user's ``monitor accept``: take a suspect parse as the truth.
+    ``expect_entries`` and ``expect`` are the source's own idea of a sane parse.
     """
     stream = source_stream(state.source)
 
@@ -89,11 +133,21 @@ def list_events(
         return NewEvent(kind, stream, {**data, "document": document}, source=state.source)
 
     base = {"jurisdiction": state.jurisdiction}
-    if not accept and is_suspect(len(state.entries), len(parsed), ratio):
+    problems = parse_problems(
+        parsed, known=state.entries, expect_entries=expect_entries, expect=expect
+    )
+    if not accept and (problems or is_suspect(len(state.entries), len(parsed), ratio)):
         if state.suspect:
             return []
         expected = len(state.entries) if state.has_baseline else None
-        return [event(PARSE_SUSPECT, {"expected": expected, "found": len(parsed)})]
+        if not problems:
+            problems = [
+                f"found {len(parsed)} entries where {expected} were recorded"
+                if expected
+                else "found no entries"
+            ]
+        data = {"expected": expected, "found": len(parsed), "problems": problems}
+        return [event(PARSE_SUSPECT, data)]
 
     events: list[NewEvent] = []
     baseline = not state.has_baseline

@@ -133,12 +133,15 @@ class Poller:
         ``on_quiet`` is called once the poll knows it found nothing new (before its write)."""
         started_at = self.clock()
         started = time.monotonic()
+        # A suspect list is read again even if the document has not changed: its selectors or
+        # expectations may have been put right since, and only a new parse can tell.
+        reread = source.kind == "list" and state.last_status == "suspect"
         try:
             fetched = await self.fetcher.fetch(
                 source.url,
                 headers=source.headers,
-                etag=state.etag,
-                last_modified=state.last_modified,
+                etag=None if reread else state.etag,
+                last_modified=None if reread else state.last_modified,
                 max_bytes=self.settings.max_bytes(source),
                 timeout=self.settings.timeout(source),
             )
@@ -150,7 +153,7 @@ class Poller:
             content_type=fetched.content_type,
             fetched_at=started_at,
         )
-        if fetched.not_modified or document.sha256 == state.last_hash:
+        if not reread and (fetched.not_modified or document.sha256 == state.last_hash):
             status = "not_modified" if fetched.not_modified else "unchanged"
             if on_quiet is not None:
                 on_quiet()
@@ -378,6 +381,8 @@ class Poller:
             parsed,
             document=document.sha256,
             ratio=self.settings.suspect_ratio(source),
+            expect_entries=source.expect_entries,
+            expect=source.expect,
         )
 
     async def _failed(

@@ -334,12 +334,15 @@ def _health(ctx: MessageContext, event: RecordedEvent) -> Layout:
             notify_type="success",
         )
     elif event.type == PARSE_SUSPECT:
+        why = "; ".join(data.get("problems") or []) or (
+            f"it parsed to {data.get('found')} entries where {data.get('expected')} were expected"
+        )
         layout = Layout(
             title=f"Source suspect: {info.label} parsed to {data.get('found')} entries",
             summary=(
-                f"The list {_source_value(info)} parsed to {data.get('found')} entries where "
-                f"{data.get('expected')} were expected; no removals are recorded until it parses "
-                f"normally again or you run `monitor accept {info.id}`."
+                f"The list {_source_value(info)} does not parse as expected: {why}. No baseline "
+                f"and no removal is recorded until it parses normally again or you run "
+                f"`monitor accept {info.id}`."
             ),
             notify_type="warning",
         )

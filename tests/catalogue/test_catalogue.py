@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from monitor.config import Settings, Source, load_settings
-from monitor.diff import diff_entries
+from monitor.diff import diff_entries, missing_canaries
 from monitor.sources.lists import Entry, parse_list
 from tests.conftest import REPO, shared
 
@@ -121,7 +121,11 @@ def test_check_validates_the_real_catalogue_offline(invoke: Any) -> None:
     result = invoke(REPO / "monitor.toml", "sources", "--check")
     assert result.code == 0, result
     assert "no problem" in result.out
-    assert re.search(r"ru-fsb-terrorist-list: sample parses to 37 entries", result.out)
+    assert re.search(
+        r"ru-fsb-terrorist-list: sample parses to 37 entries, .*; 0 repeated keys; "
+        r"canaries found in the sample: 2 of 2",
+        result.out,
+    )
     assert "kg-fiu-national (disabled): sample parses to 3 entries" in result.out
     assert "tass-en: no sample, settings checked only" in result.out
     assert "problem" not in result.err
@@ -187,7 +191,36 @@ def test_check_reports_a_key_that_does_not_identify_entries(tmp_path: Path, invo
         'entries = "tr"\nsample = "same.html"\n[source.fields]\nname = "td:nth-of-type(2)"\n',
     )
     assert result.code == 1, result
-    assert "3 of the 4 entries of its sample repeat another entry's key" in result.err
+    assert "3 of the 4 entries of its sample repeat another entry's key ('Same #2'," in result.err
+
+
+def test_check_reports_one_repeated_key_and_the_canaries_found(tmp_path: Path, invoke: Any) -> None:
+    (tmp_path / "twice.html").write_text(
+        "<table><tr><td>Alpha</td></tr><tr><td>Beta</td></tr><tr><td>Alpha</td></tr></table>",
+        encoding="utf-8",
+    )
+    result = _check(
+        tmp_path,
+        invoke,
+        'entries = "tr"\nsample = "twice.html"\nexpect = ["«alpha»", "Gamma"]\n'
+        'expect_entries = [100, 200]\n[source.fields]\nname = "td"\n',
+    )
+    assert result.code == 1, result
+    assert "1 of the 3 entries of its sample repeat another entry's key ('Alpha #2')" in result.err
+    assert "1 repeated keys; canaries found in the sample: 1 of 2" in result.out
+
+
+def test_every_list_declares_its_size_and_canaries_and_its_sample_holds_them(
+    settings: Settings,
+) -> None:
+    for source in settings.sources:
+        if source.kind != "list":
+            continue
+        assert source.expect_entries and source.expect, source.id
+        if source.id == "us-ofac-sdn-enhanced":
+            continue  # its sample is an excerpt of the consolidated list, which has no HAMAS
+        entries = _parse(source)
+        assert not missing_canaries(entries, source.expect), source.id
 
 
 def test_check_reports_an_interval_out_of_range(tmp_path: Path, invoke: Any) -> None:

@@ -123,6 +123,14 @@ def _key_part(pattern: re.Pattern[str], text: str) -> str:
     return (part or "").strip()
 
 
+REPEATED_KEY = re.compile(r" #\d+$")  # the suffix :func:`parse_list` gives a key seen before
+
+
+def repeated_keys(entries: list[Entry]) -> list[str]:
+    """The keys that :func:`parse_list` found more than once, as it suffixed them ("X #2")."""
+    return [str(e["key"]) for e in entries if REPEATED_KEY.search(str(e["key"]))]
+
+
 def first_text(value: FieldValue) -> str:
     """A field's text, or its first value when it matched several nodes."""
     if isinstance(value, list):
