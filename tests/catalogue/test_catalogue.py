@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from monitor.config import Settings, Source, load_settings
-from monitor.diff import diff_entries, missing_canaries
+from monitor.diff import diff_entries, missing_canaries, parse_problems
 from monitor.sources.lists import Entry, parse_list
 from tests.conftest import REPO, shared
 
@@ -514,6 +514,32 @@ def test_ofac_enhanced_xml_reads_the_same_entries_as_the_legacy_schema(
     ]
 
 
+def test_ofac_sources_read_the_whole_real_files(settings: Settings) -> None:
+    """Every real OFAC copy in ../shared/data/ through the source of its kind: counts computed
+    here without the monitor's parser, named entries, and no parse problem (canaries, size)."""
+    import csv
+
+    sdn_all = _source(settings, "us-ofac-sdn-all")
+    path = shared("ofac/sdn_csv_2019-01-15/sdn.csv")
+    rows = [r for r in csv.reader(path.read_text(encoding="latin-1").splitlines()) if r]
+    entries = parse_list(path.read_bytes(), sdn_all, content_type="text/csv")
+    assert len(entries) == len(rows) > 7000
+    by_key = _by_key(entries)
+    assert (by_key["6636"]["name"], by_key["6636"]["programs"]) == ("TALIBAN", "SDGT")
+    assert not parse_problems(
+        entries, known={}, expect_entries=sdn_all.expect_entries, expect=sdn_all.expect
+    )
+
+    sdn = _source(settings, "us-ofac-sdn")
+    for day in ("2024-05-06", "2025-06-30"):
+        body = shared(f"ofac/ofac_cons_nonsdn_{day}.xml").read_bytes()
+        assert body.count(b"<sdnEntry>") == 443
+        assert [e["key"] for e in parse_list(body, sdn, content_type="text/xml")] == [
+            "9647",
+            "9659",
+        ]  # the consolidated list's two SDGT entries
+
+
 def test_ofac_sdn_all_reads_the_legacy_headerless_csv(settings: Settings) -> None:
     source = _source(settings, "us-ofac-sdn-all")
     entries = _parse(source)
@@ -584,20 +610,22 @@ def test_gb_sanctions_list_reads_the_real_excerpt(settings: Settings) -> None:
 def test_eu_fsf_reads_afg_taqa_and_terr_programmes(settings: Settings) -> None:
     source = _source(settings, "eu-fsf-terrorism")
     by_key = _by_key(_parse(source))
-    assert set(by_key) == {"EU.1473.2", "EU.1497.92", "EU.2737.56", "EU.3502.46", "logicalId 3601"}
-    baradar = by_key["EU.1473.2"]
-    assert baradar["name"] == "Abdul Ghani Baradar"
+    assert set(by_key) == {"1473", "1497", "2737", "3502", "3601"}  # keyed by logicalId
+    baradar = by_key["1473"]
+    assert (baradar["reference"], baradar["name"]) == ("EU.1473.2", "Abdul Ghani Baradar")
     assert baradar["aliases"] == ["Abdul Ghani Baradar", "Mullah Baradar Akhund"]
     assert (baradar["type"], baradar["programme"], baradar["un_id"]) == ("person", "AFG", "6908415")
-    assert by_key["EU.2737.56"]["aliases"] == ["Al-Qaida", "The Base", "Al Qaeda"]
-    assert by_key["logicalId 3601"]["programme"] == "TERR"  # no euReferenceNumber: not dropped
+    assert by_key["2737"]["aliases"] == ["Al-Qaida", "The Base", "Al Qaeda"]
+    assert by_key["3601"]["programme"] == "TERR"  # no euReferenceNumber: not dropped
+    assert by_key["3601"]["reference"] == ""
 
 
 def test_eu_fsf_reads_the_real_excerpt_by_its_english_name(settings: Settings) -> None:
     real = shared("eu/eu_fsf_1.1_2018-12-21.EXCERPT.xml").read_text(encoding="utf-8")
     source = _source(settings, "eu-fsf-terrorism")
     [entry] = parse_list(real.encode(), source, content_type="application/xml")  # not ZWE
-    assert (entry["key"], entry["type"], entry["programme"]) == ("EU.3523.13", "enterprise", "TERR")
+    assert (entry["key"], entry["reference"]) == ("207", "EU.3523.13")
+    assert (entry["type"], entry["programme"]) == ("enterprise", "TERR")
     assert entry["name"] == "Great Islamic Eastern Warriors Front"  # not the first (Turkish) alias
     assert len(entry["aliases"]) == 19 and "IBDA-C" in entry["aliases"]
     assert entry["designated"] == ""  # 2018 files have no designationDate
