@@ -8,10 +8,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from monitor.clock import utcnow
 from monitor.events import format_time
-from tests.conftest import shared, write_config
+from tests.conftest import catalogue_source, shared, write_config
 
 SNAPSHOTS = ("2017-07-03", "2018-10-29", "2020-03-20")
 QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
@@ -137,3 +138,24 @@ def test_un_snapshots_give_exactly_their_differences(
     assert result.code == 0 and "unchanged" in result.out
     events = [json.loads(line) for line in invoke(config, "log", "--json").out.splitlines()]
     assert max(e["id"] for e in events) == last_id
+
+
+def test_the_2024_pair_that_differs_only_in_date_generated_records_no_entry_event(
+    httpserver: HTTPServer, tmp_path: Path, invoke
+) -> None:
+    """Two real downloads five days apart, the catalogue's source as shipped."""
+    current = {"day": "21"}
+    httpserver.expect_request("/un.xml").respond_with_handler(
+        lambda _r: Response(
+            shared(f"un/un_consolidated_2024-09-{current['day']}.xml").read_bytes(),
+            content_type="application/xml",
+        )
+    )
+    url = httpserver.url_for("/un.xml")
+    config = write_config(tmp_path, catalogue_source("un.toml", "un-sc-consolidated", url))
+    assert invoke(config, "poll", "un-sc-consolidated").code == 0
+    current["day"] = "26"
+    second = invoke(config, "poll", "un-sc-consolidated")
+    assert second.code == 0 and "unchanged" in second.out  # a new document, the same entries
+    events = [json.loads(x) for x in invoke(config, "log", "--json").out.splitlines()]
+    assert len(events) == 875 and all(e["data"].get("baseline") for e in events)
