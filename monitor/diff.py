@@ -76,10 +76,13 @@ def parse_problems(
     known: Mapping[str, Entry],
     expect_entries: tuple[int, int] | None = None,
     expect: Sequence[str] = (),
+    ratio: float | None = None,
 ) -> list[str]:
     """What makes a parse unbelievable, in words: a count outside ``expect_entries``, canaries
-    (``expect``: a key or name, quotes and case aside) that are missing, and keys found twice
-    that the log does not already hold (``monitor accept`` of such a parse acknowledges them)."""
+    (``expect``: a key or name, quotes and case aside) that are missing, fewer than ``ratio`` of
+    the recorded keys still there (a re-keyed list would otherwise read as every entry removed
+    and added again), and keys found twice that the log does not already hold (``monitor
+    accept`` of such a parse acknowledges them)."""
     problems = []
     if expect_entries is not None and not expect_entries[0] <= len(parsed) <= expect_entries[1]:
         fewest, most = expect_entries
@@ -87,6 +90,13 @@ def parse_problems(
     missing = missing_canaries(parsed, expect)
     if missing:
         problems.append("missing expected entries: " + ", ".join(missing))
+    if known and ratio is not None:
+        kept = len(known.keys() & {e["key"] for e in parsed})
+        if kept < ratio * len(known):
+            problems.append(
+                f"only {kept} of the {len(known)} recorded keys are still there "
+                "(has the key or the layout changed?)"
+            )
     repeated = [k for k in repeated_keys(list(parsed)) if k not in known]
     if repeated:
         shown = ", ".join(repr(k) for k in repeated[:5]) + (" ..." if len(repeated) > 5 else "")
@@ -134,7 +144,7 @@ def list_events(
 
     base = {"jurisdiction": state.jurisdiction}
     problems = parse_problems(
-        parsed, known=state.entries, expect_entries=expect_entries, expect=expect
+        parsed, known=state.entries, expect_entries=expect_entries, expect=expect, ratio=ratio
     )
     if not accept and (problems or is_suspect(len(state.entries), len(parsed), ratio)):
         if state.suspect:

@@ -69,3 +69,23 @@ def test_problems_name_what_was_expected_and_found() -> None:
     ]
     # A repeated key the log already holds (an accepted parse) is no longer a problem.
     assert parse_problems(parsed, known={"B #2": {"key": "B #2"}}, expect=["«Alpha»"]) == []
+
+
+def test_a_re_keyed_list_is_suspect_not_every_entry_removed_and_added() -> None:
+    """Same entries, another key (a changed key setting, or a layout that moved the key's
+    cell): without the check, as many removals and additions as entries."""
+    from monitor.diff import ListPoll, list_events
+
+    before = {k: {"key": k, "name": k} for k in ("A", "B", "C", "D")}
+    state = ListPoll("s", "RU", before, has_baseline=True, suspect=False)
+    rekeyed = [{"key": f"{k} (row)", "name": k} for k in before]
+    [event] = list_events(state, rekeyed, document="d", ratio=0.5)
+    assert event.type == "parse_suspect"
+    assert list(event.data["problems"]) == [
+        "only 0 of the 4 recorded keys are still there (has the key or the layout changed?)"
+    ]
+    # Half the keys kept is a real change: recorded as such.
+    half = [{"key": "A", "name": "A"}, {"key": "B", "name": "B"}, {"key": "E"}, {"key": "F"}]
+    assert sorted(e.type for e in list_events(state, half, document="d", ratio=0.5)) == [
+        "entry_added", "entry_added", "entry_removed", "entry_removed"
+    ]  # fmt: skip
