@@ -287,8 +287,7 @@ def anchor_versions() -> dict[str, str]:
 def tool_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "READER_"))}
     env["HOME"] = env.get("HOME", "/tmp")
-    # The corpus is on 127.0.0.1: no tool goes through a proxy (and monitor hands requests to
-    # httpx's slower transport when the environment names one).
+    # The corpus is on 127.0.0.1: no tool goes through a proxy.
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         env.pop(name, None)
         env.pop(name.lower(), None)

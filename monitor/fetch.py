@@ -20,7 +20,6 @@ import httpx
 from monitor.clock import utcnow
 from monitor.config import HttpSettings
 from monitor.errors import FetchError
-from monitor.transport import default_transport
 
 MAX_REDIRECTS = 10
 
@@ -56,9 +55,8 @@ class Fetcher:
             limits=limits,
             timeout=httpx.Timeout(settings.timeout),
             headers={"User-Agent": settings.user_agent},
-            transport=transport or default_transport(max_idle=max_idle),
+            transport=transport,  # None: httpx's own, with proxies from the environment
         )
-        self.client._cookies = _Cookies()  # the public setter would copy it into a plain jar
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -146,18 +144,6 @@ class Fetcher:
                     raise FetchError("too_large", _too_large(limit, "cut off"))
                 chunks.append(chunk)
             return _fetched(response, b"".join(chunks), started, not_modified=False)
-
-
-class _Cookies(httpx.Cookies):
-    """The client's cookie jar, which looks only at responses that set a cookie.
-
-    httpx gives the jar every response, and the jar first rebuilds it as a urllib request and
-    message (~26 µs a response, for the many feeds that set no cookie at all).
-    """
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            super().extract_cookies(response)
 
 
 def _fetched(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import sys
 import time
 
 import httpx
@@ -118,8 +117,7 @@ def test_nobody_listening_is_a_connection_error() -> None:
 
 
 def mocked(router: respx.Router) -> httpx.MockTransport:
-    """A transport answering from respx routes (the fetcher's own transport is not httpcore's,
-    which respx patches by default)."""
+    """A transport answering from respx routes, handed to the fetcher as any transport is."""
     return httpx.MockTransport(router.async_handler)
 
 
@@ -182,7 +180,7 @@ def test_conditional_get_sends_validators_and_reports_304() -> None:
 
 
 def test_cookies_a_site_sets_are_sent_back_and_responses_without_one_leave_them() -> None:
-    """The jar skips responses with no Set-Cookie, so it must still see the ones with one."""
+    """A consent cookie set on a redirect is sent with every later request to that site."""
     router = respx.Router()
     router.get("http://example.test/consent").mock(
         return_value=httpx.Response(
@@ -269,16 +267,3 @@ def test_not_modified_responses_keep_the_connection() -> None:
 
     assert asyncio.run(scenario()) == [False, True, True, True, True]
     assert connections == 1
-
-
-def test_httpcore_finds_the_async_library_without_searching_for_it() -> None:
-    """httpcore asks sniffio which event loop runs 4 times a request; were sniffio missing
-    (anyio no longer installs it), every ask would be a failed import, a search of sys.path."""
-
-    async def ask() -> str:
-        import httpcore._synchronization
-
-        return httpcore._synchronization.current_async_library()
-
-    assert asyncio.run(ask()) == "asyncio"
-    assert "sniffio" in sys.modules  # imported once, not looked for on each request
