@@ -729,10 +729,9 @@ def run_cli(app: Callable[..., Any], argv: list[str] | None = None) -> None:
         sys.exit(130)
     except Exception as exc:
         # Usage errors of typer's (vendored) click arrive here in non-standalone mode.
-        if callable(getattr(exc, "show", None)) and isinstance(
-            getattr(exc, "exit_code", None), int
-        ):
-            exc.show()
-            sys.exit(exc.exit_code)
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)

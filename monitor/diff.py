@@ -97,7 +97,7 @@ def parse_problems(
                 f"only {kept} of the {len(known)} recorded keys are still there "
                 "(has the key or the layout changed?)"
             )
-    repeated = [k for k in repeated_keys(list(parsed)) if k not in known]
+    repeated = [k for k in repeated_keys(parsed) if k not in known]
     if repeated:
         shown = ", ".join(repr(k) for k in repeated[:5]) + (" ..." if len(repeated) > 5 else "")
         problems.append(f"{len(repeated)} entries repeat another entry's key: {shown}")
@@ -170,8 +170,8 @@ def list_events(
     for entry in diff.removed:
         events.append(event(ENTRY_REMOVED, {"entry": dict(entry), **base, **extra}))
     for before, after in diff.changed:
-        data = {"entry": dict(after), "before": dict(before), **base, **extra}
-        events.append(event(ENTRY_CHANGED, data))
+        change: dict[str, Any] = {"entry": dict(after), "before": dict(before), **base, **extra}
+        events.append(event(ENTRY_CHANGED, change))
     if state.suspect:
         events.append(event(SOURCE_RECOVERED, {"after": PARSE_SUSPECT, "accepted": accept}))
     return events

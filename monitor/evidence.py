@@ -16,7 +16,7 @@ from monitor.events import (
 )
 from monitor.redact import mask_url
 from monitor.store import Store, log
-from monitor.store.tables import DocumentRow
+from monitor.store.tables import DocumentRow, table_of
 
 _STORY_TYPES = [DESIGNATION_REPORTED, DESIGNATION_CORROBORATED, TOPIC_REPORTED, TOPIC_CORROBORATED]
 
@@ -26,7 +26,7 @@ def evidence_for(store: Store, event: RecordedEvent) -> dict[str, Any]:
     with store.read_tx() as conn:
         sha = event.data.get("document")
         if sha:
-            documents = DocumentRow.__table__
+            documents = table_of(DocumentRow)
             row = conn.execute(
                 select(
                     documents.c.sha256,

@@ -45,7 +45,7 @@ from monitor.redact import mask_url
 from monitor.schedule import next_delay
 from monitor.sources.feeditems import FeedItem, ParsedFeed
 from monitor.store import Store, leases, log, working
-from monitor.store.tables import EventRow
+from monitor.store.tables import EventRow, table_of
 from monitor.store.working import SourceState
 
 logger = logging.getLogger("monitor.poll")
@@ -474,7 +474,7 @@ class Poller:
 
 
 def list_state(conn: Connection, source: Source, *, suspect: bool) -> ListPoll:
-    events = EventRow.__table__
+    events = table_of(EventRow)
     has_baseline = (
         conn.execute(
             select(events.c.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from datetime import timedelta
@@ -107,7 +108,7 @@ class Service:
         for claim in claimed:
             task = asyncio.create_task(self.app.poll_claimed(self.poller, claim))
             self.inflight[claim.source.id] = task
-            task.add_done_callback(lambda t, sid=claim.source.id: self._done(sid, t))
+            task.add_done_callback(functools.partial(self._done, claim.source.id))
 
     def _done(self, source_id: str, task: asyncio.Task[Any]) -> None:
         self.inflight.pop(source_id, None)

@@ -19,9 +19,9 @@ from sqlalchemy import Connection, and_, delete, exists, func, literal, or_, sel
 from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, NewEvent, RecordedEvent
 from monitor.notify.outbox import ATTEMPTS, OUTBOX, owed_to
 from monitor.store import Store
-from monitor.store.tables import EventRow
+from monitor.store.tables import EventRow, table_of
 
-EVENTS = EventRow.__table__
+EVENTS = table_of(EventRow)
 SENT, FAILED, UNKNOWN = "sent", "failed", "unknown"
 
 
@@ -29,10 +29,12 @@ def _dialect_insert(conn: Connection) -> Any:
     """The dialect's own ``insert`` (it has ``on_conflict_do_nothing``), imported as needed:
     PostgreSQL's dialect costs a SQLite run ~50 ms of start-up."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,11 @@ from monitor.notify.render import Message, MessageContext, SourceInfo, StoryInfo
 from monitor.projections.stories import TABLE as STORIES
 from monitor.redact import link_base
 from monitor.store import Store, leases, log
-from monitor.store.tables import EventRow
+from monitor.store.tables import EventRow, table_of
 
 logger = logging.getLogger("monitor.notify")
 
-EVENTS = EventRow.__table__
+EVENTS = table_of(EventRow)
 LEASE_MARGIN = 60.0  # seconds a delivery lease outlives the send timeout
 PER_PASS = 200  # notifications one channel sends in one pass at most
 IDLE_POLL = 1.0  # seconds between looks for new work while another channel is still sending

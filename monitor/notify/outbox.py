@@ -20,11 +20,11 @@ from monitor.config import Settings
 from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, RecordedEvent
 from monitor.notify.routing import Horizon, Owed, RoutingRules, route
 from monitor.store import Store, log
-from monitor.store.tables import DeliveryAttemptRow, DeliveryChannelRow, OutboxRow
+from monitor.store.tables import DeliveryAttemptRow, DeliveryChannelRow, OutboxRow, table_of
 
-OUTBOX = OutboxRow.__table__
-ATTEMPTS = DeliveryAttemptRow.__table__
-CHANNELS = DeliveryChannelRow.__table__
+OUTBOX = table_of(OutboxRow)
+ATTEMPTS = table_of(DeliveryAttemptRow)
+CHANNELS = table_of(DeliveryChannelRow)
 SETTLING = (NOTIFICATION_SENT, NOTIFICATION_FAILED)
 
 logger = logging.getLogger("monitor.notify")
@@ -109,7 +109,9 @@ def horizon(conn: Connection) -> Horizon:
 def register_channels(conn: Connection, settings: Settings) -> list[tuple[str, str]]:
     """Owe each enabled channel its classes from now on (only the first time it is seen)."""
     known = set(horizon(conn))
-    wanted = [(c.name, klass) for c in settings.channels if c.enabled for klass in c.notify]
+    wanted: list[tuple[str, str]] = [
+        (c.name, klass) for c in settings.channels if c.enabled for klass in c.notify
+    ]
     missing = [pair for pair in dict.fromkeys(wanted) if pair not in known]
     if missing:
         since = log.last_position(conn)

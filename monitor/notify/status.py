@@ -15,9 +15,9 @@ from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, format_time
 from monitor.notify.outbox import channels_with_rows, owed_rows
 from monitor.redact import mask_url
 from monitor.store import Store
-from monitor.store.tables import EventRow
+from monitor.store.tables import EventRow, table_of
 
-EVENTS = EventRow.__table__
+EVENTS = table_of(EventRow)
 LISTED = 100  # owed notifications listed per channel at most
 
 

@@ -12,9 +12,9 @@ from monitor.projections.health import SourceHealth
 from monitor.projections.items import SeenItems
 from monitor.projections.lists import ListEntries
 from monitor.projections.stories import Stories
-from monitor.store.tables import ProjectionPosition
+from monitor.store.tables import ProjectionPosition, table_of
 
-POSITIONS = ProjectionPosition.__table__
+POSITIONS = table_of(ProjectionPosition)
 POSITION_NAME = "projections"
 
 

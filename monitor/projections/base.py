@@ -16,8 +16,11 @@ from monitor.events import RecordedEvent
 
 
 class Projection(Protocol):
-    name: str
-    tables: tuple[Table, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> tuple[Table, ...]: ...
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         """Fold ``events`` (in log order) into this projection's tables."""

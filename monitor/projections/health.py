@@ -16,9 +16,9 @@ from monitor.events import (
     SOURCE_RECOVERED,
     RecordedEvent,
 )
-from monitor.store.tables import SourceHealthRow
+from monitor.store.tables import SourceHealthRow, table_of
 
-TABLE = SourceHealthRow.__table__
+TABLE = table_of(SourceHealthRow)
 _CHANGES = ENTRY_EVENTS | {ITEM_PUBLISHED}
 _EMPTY = {
     "failing": False,

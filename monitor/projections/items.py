@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 
 from monitor.events import ITEM_PUBLISHED, RecordedEvent
 from monitor.projections.base import short_hash
-from monitor.store.tables import SeenItemRow
+from monitor.store.tables import SeenItemRow, table_of
 
-TABLE = SeenItemRow.__table__
+TABLE = table_of(SeenItemRow)
 
 
 class SeenItems:
@@ -18,7 +19,7 @@ class SeenItems:
     tables = (TABLE,)
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
-        rows = {}
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
         for event in events:
             if event.type == ITEM_PUBLISHED and event.source is not None:
                 item_id = event.data["item_id"]

@@ -17,9 +17,9 @@ from monitor.events import (
     thaw,
 )
 from monitor.projections.base import short_hash
-from monitor.store.tables import EventRow, ListEntryRow
+from monitor.store.tables import EventRow, ListEntryRow, table_of
 
-TABLE = ListEntryRow.__table__
+TABLE = table_of(ListEntryRow)
 
 
 class ListEntries:
@@ -75,7 +75,7 @@ def all_entries(conn: Connection) -> list[dict[str, Any]]:
 
 def entries_at(conn: Connection, source: str, moment: datetime) -> dict[str, dict[str, Any]]:
     """The entries as the monitor knew them at ``moment`` (by recorded_at), folded from the log."""
-    events = EventRow.__table__
+    events = table_of(EventRow)
     rows = conn.execute(
         select(events.c.type, events.c.data)
         .where(

@@ -15,10 +15,10 @@ from monitor.events import (
     TOPIC_REPORTED,
     RecordedEvent,
 )
-from monitor.store.tables import StoryRow
+from monitor.store.tables import StoryRow, table_of
 from monitor.timeutil import parse_iso
 
-TABLE = StoryRow.__table__
+TABLE = table_of(StoryRow)
 _REPORTED = {DESIGNATION_REPORTED: "designation", TOPIC_REPORTED: "topic"}
 _CORROBORATED = {DESIGNATION_CORROBORATED, TOPIC_CORROBORATED}
 _COLUMNS = (

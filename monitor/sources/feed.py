@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import functools
 import hashlib
 import io
+import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,20 +31,33 @@ from monitor.errors import ParseError
 from monitor.events import format_time
 from monitor.sources.feeditems import FeedItem, ParsedFeed
 
+logger = logging.getLogger("monitor.sources")
+
 MAX_TEXT = 20_000  # characters of an item's body kept in its event
 
 
 def parse_feed(body: bytes, *, content_type: str | None, url: str) -> ParsedFeed:
-    # Imported here: fastfeed builds its items with this module's helpers.
-    from monitor.sources.fastfeed import parse_simple
-
     # The fast path needs no guard: it takes only documents its strict lxml parse found clean,
     # and libxml2 rejects pathological depth itself. The guard protects feedparser.
-    fast = parse_simple(body, content_type=content_type, url=url)
+    parse_simple = _fast_reader()
+    fast = parse_simple(body, content_type=content_type, url=url) if parse_simple else None
     if fast is not None:
         return fast
     _refuse_deep_nesting(body)
     return parse_with_feedparser(body, content_type=content_type, url=url)
+
+
+@functools.cache
+def _fast_reader() -> Callable[..., ParsedFeed | None] | None:
+    """fastfeed's reader, or None where it cannot load: it mirrors helpers inside feedparser, and
+    a feedparser release that renames one must cost speed, never a poll. Imported here, once:
+    fastfeed builds its items with this module's helpers."""
+    try:
+        from monitor.sources.fastfeed import parse_simple
+    except (ImportError, AttributeError) as exc:
+        logger.warning("the fast feed reader cannot load (%s); feedparser reads every feed", exc)
+        return None
+    return parse_simple
 
 
 def parse_with_feedparser(body: bytes, *, content_type: str | None, url: str) -> ParsedFeed:

@@ -130,15 +130,16 @@ def decode_text(body: bytes, content_type: str | None, override: str | None) -> 
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, errors="replace")
     http = _HTTP_CHARSET.search(content_type) if content_type else None
-    for encoding in (_codec(http[1]) if http else None, _declared_in_document(body), "utf-8"):
-        if encoding in _SINGLE_BYTE and not body.isascii():
+    candidates = (_codec(http[1]) if http else None, _declared_in_document(body), "utf-8")
+    for charset in candidates:
+        if charset in _SINGLE_BYTE and not body.isascii():
             # A single-byte charset decodes any bytes, so a page moved to UTF-8 behind a stale
             # "windows-1251" header or <meta> would read as mojibake. Non-ASCII text that is
             # valid UTF-8 is, in practice, never anything else.
             text = _strict(body, "utf-8")
             if text is not None:
                 return text
-        text = _strict(body, encoding)
+        text = _strict(body, charset)
         if text is not None:
             return text
     guess = _russian_guess(body)

@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from monitor.documents import Document
 from monitor.errors import ConcurrencyError
 from monitor.events import NewEvent, RecordedEvent, thaw
-from monitor.store.tables import DocumentRow, EventRow
+from monitor.store.tables import DocumentRow, EventRow, table_of
 
-EVENTS = EventRow.__table__
-DOCUMENTS = DocumentRow.__table__
+EVENTS = table_of(EventRow)
+DOCUMENTS = table_of(DocumentRow)
 _APPEND_LOCK_KEY = 7_311_046_002
 
 
@@ -87,7 +87,7 @@ def append(
         if conn.dialect.name == "sqlite":
             ids = _insert_on_sqlite(conn, rows)
         else:  # one statement for the batch; ids come back in the order of the rows
-            ids = conn.execute(_INSERT_EVENTS, rows).scalars().all()
+            ids = list(conn.execute(_INSERT_EVENTS, rows).scalars().all())
     except IntegrityError as exc:
         raise ConcurrencyError("a stream was appended to concurrently") from exc
     return [

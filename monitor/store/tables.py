@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -248,11 +249,16 @@ class DeliveryChannelRow(SQLModel, table=True):
     registered_at: datetime
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's SQLAlchemy table: SQLModel sets ``Model.__table__`` but does not type it."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
 PROJECTION_TABLES = (
-    ListEntryRow.__table__,
-    SeenItemRow.__table__,
-    SourceHealthRow.__table__,
-    StoryRow.__table__,
-    OutboxRow.__table__,
-    ProjectionPosition.__table__,
+    table_of(ListEntryRow),
+    table_of(SeenItemRow),
+    table_of(SourceHealthRow),
+    table_of(StoryRow),
+    table_of(OutboxRow),
+    table_of(ProjectionPosition),
 )

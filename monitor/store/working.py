@@ -12,10 +12,10 @@ from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
 
-from monitor.store.tables import PollRow, SourceStateRow
+from monitor.store.tables import PollRow, SourceStateRow, table_of
 
-STATE = SourceStateRow.__table__
-POLLS = PollRow.__table__
+STATE = table_of(SourceStateRow)
+POLLS = table_of(PollRow)
 
 
 @dataclass(frozen=True)

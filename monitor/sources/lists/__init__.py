@@ -25,6 +25,7 @@ import importlib
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from monitor.config import HttpSettings, Source
@@ -49,7 +50,8 @@ def _module(source: Source) -> _FormatModule:
     if source.format not in _FORMATS:
         raise ValueError(f"source {source.id}: unknown list format {source.format!r}")
     # Imported on first use so that the format modules can import the names defined above.
-    return importlib.import_module(f"{__name__}.{source.format}")  # type: ignore[return-value]
+    module: _FormatModule = importlib.import_module(f"{__name__}.{source.format}")
+    return module
 
 
 def compile_selectors(source: Source) -> None:
@@ -126,7 +128,7 @@ def _key_part(pattern: re.Pattern[str], text: str) -> str:
 REPEATED_KEY = re.compile(r" #\d+$")  # the suffix :func:`parse_list` gives a key seen before
 
 
-def repeated_keys(entries: list[Entry]) -> list[str]:
+def repeated_keys(entries: Iterable[Mapping[str, object]]) -> list[str]:
     """The keys that :func:`parse_list` found more than once, as it suffixed them ("X #2")."""
     return [str(e["key"]) for e in entries if REPEATED_KEY.search(str(e["key"]))]
 

@@ -56,7 +56,8 @@ def _published(entry: Any) -> str:
     for name in ("published", "updated"):
         parsed = entry.get(f"{name}_parsed")
         if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC).isoformat()
+            year, month, day, hour, minute, second = parsed[:6]
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
         if entry.get(name):
             return normalize_text(entry[name])
     return ""
