@@ -10,18 +10,18 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.clock import utcnow
 from monitor.config import Settings, Source
+from monitor.detect.reports import Detector, make_detector
 from monitor.diff import list_events
 from monitor.errors import ParseError, UsageError
 from monitor.events import PARSE_SUSPECT, RecordedEvent, source_stream
 from monitor.fetch import Fetched, Fetcher
 from monitor.notify import outbox as notify_outbox
 from monitor.offload import Offload, process_count
-from monitor.poll import Detector, Poller, PollResult, list_state
+from monitor.poll import Poller, PollResult, list_state
 from monitor.projections.health import health_of
 from monitor.schedule import first_poll_at
 from monitor.sources import parse_document
@@ -55,7 +55,7 @@ class App:
             settings.store.url, create=False, lock_timeout=settings.store.lock_timeout
         )
         self.worker = worker_id()
-        self.detector: Detector = _detector(settings)
+        self.detector: Detector = make_detector(settings)
         # Alerting events owe notifications (the outbox reads and writes the store: once it is).
         self.store.when_ready(lambda: notify_outbox.install(self.store, settings))
         self._dispatcher: Any = None
@@ -262,31 +262,3 @@ def log_poll(result: PollResult) -> None:
         len(result.event_ids),
         f" error={result.error!r}" if result.error else "",
     )
-
-
-class _LazyDetector:
-    """The news detector, built when a feed first has new items: its rules take a noticeable
-    share of start-up to compile, and many runs (lists only, nothing new) never need them."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._detector: Detector | None = None
-
-    def _get(self) -> Detector:
-        if self._detector is None:
-            from monitor.detect.reports import make_detector  # it imports monitor.poll
-
-            self._detector = make_detector(self.settings)
-        return self._detector
-
-    def classify(self, source: Source, items: Sequence[Any]) -> Sequence[Any]:
-        return self._get().classify(source, items) if items else []
-
-    def record(
-        self, conn: Any, source: Source, findings: Sequence[Any], now: datetime
-    ) -> list[Any]:
-        return self._get().record(conn, source, findings, now) if findings else []
-
-
-def _detector(settings: Settings) -> Detector:
-    return _LazyDetector(settings)

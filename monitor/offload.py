@@ -40,8 +40,8 @@ from monitor.sources import parse_document
 
 if TYPE_CHECKING:
     from monitor.config import Settings, Source
+    from monitor.detect.reports import Detector
     from monitor.fetch import Fetched
-    from monitor.poll import Detector
     from monitor.sources.feeditems import FeedItem
 
 logger = logging.getLogger("monitor.offload")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
@@ -43,27 +43,16 @@ from monitor.projections.items import seen
 from monitor.projections.lists import current_entries
 from monitor.redact import mask_url
 from monitor.schedule import next_delay
-from monitor.sources.feeditems import FeedItem, ParsedFeed
+from monitor.sources.feeditems import ParsedFeed
 from monitor.store import Store, leases, log, working
 from monitor.store.tables import EventRow, table_of
 from monitor.store.working import SourceState
 
+if TYPE_CHECKING:
+    from monitor.detect.reports import Detector
+
 logger = logging.getLogger("monitor.poll")
 _OPENS_STORY = frozenset({DESIGNATION_REPORTED, TOPIC_REPORTED})
-
-
-class Detector(Protocol):
-    """Turns a feed's new items into report events (designation and topic stories).
-
-    ``classify`` is pure and runs before the write transaction; ``record`` places its findings
-    in stories inside it. See :mod:`monitor.detect.reports`.
-    """
-
-    def classify(self, source: Source, items: Sequence[FeedItem]) -> Sequence[Any]: ...
-
-    def record(
-        self, conn: Connection, source: Source, findings: Sequence[Any], now: datetime
-    ) -> list[NewEvent]: ...
 
 
 @dataclass(frozen=True)

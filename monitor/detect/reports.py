@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
 from monitor.config import Settings, Source
-from monitor.detect.listed import ListedNames, name_from_lists
 from monitor.detect.model import Designation, NewsItem, TopicMatch
 from monitor.detect.names import normalise
 from monitor.detect.stories import (
@@ -139,12 +138,27 @@ class Findings:
     known: tuple[bool, ...] = ()
 
 
+class Detector(Protocol):
+    """Turns a feed's new items into report events (designation and topic stories).
+
+    ``classify`` is pure and runs before the write transaction; ``record`` places its findings
+    in stories inside it. The one implementation is :class:`NewsDetector`; the protocol is what the poll
+    pipeline and the worker processes rely on.
+    """
+
+    def classify(self, source: Source, items: Sequence[FeedItem]) -> Sequence[Any]: ...
+
+    def record(
+        self, conn: Connection, source: Source, findings: Sequence[Any], now: datetime
+    ) -> list[NewEvent]: ...
+
+
 class NewsDetector:
     """The detector the poll pipeline calls: ``classify`` off the lock, ``record`` under it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._listed: tuple[tuple[int, int], ListedNames] | None = None
+        self._listed: tuple[tuple[int, int], Any] | None = None  # (version, ListedNames)
         self.windows = {
             "designation": timedelta(seconds=settings.alerts.story_window),
             "topic": timedelta(seconds=settings.alerts.topic_window),
@@ -218,6 +232,7 @@ class NewsDetector:
         them. The gazetteer is rebuilt only when some list has changed since."""
         if all(all(f.known) for f in findings):
             return findings
+        from monitor.detect.listed import ListedNames, name_from_lists  # only for the unknown
         version = entries_version(conn)
         if self._listed is None or self._listed[0] != version:
             self._listed = (version, ListedNames(all_entries(conn)))
