@@ -149,3 +149,8 @@ def format_time(moment: datetime) -> str:
 
 def source_stream(source_id: str) -> str:
     return f"source:{source_id}"
+
+
+def story_stream(story_id: str) -> str:
+    """A news story's reports are one stream: two workers cannot both open the same story."""
+    return f"story:{story_id}"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from monitor.events import (
     DESIGNATION_CORROBORATED,
     DESIGNATION_REPORTED,
@@ -13,10 +11,10 @@ from monitor.events import (
     TOPIC_REPORTED,
     RecordedEvent,
     format_time,
+    story_stream,
 )
 from monitor.redact import mask_url
 from monitor.store import Store, log
-from monitor.store.tables import DocumentRow, table_of
 
 _STORY_TYPES = [DESIGNATION_REPORTED, DESIGNATION_CORROBORATED, TOPIC_REPORTED, TOPIC_CORROBORATED]
 
@@ -25,30 +23,16 @@ def evidence_for(store: Store, event: RecordedEvent) -> dict[str, Any]:
     evidence: dict[str, Any] = {}
     with store.read_tx() as conn:
         sha = event.data.get("document")
-        if sha:
-            documents = table_of(DocumentRow)
-            row = conn.execute(
-                select(
-                    documents.c.sha256,
-                    documents.c.size,
-                    documents.c.content_type,
-                    documents.c.url,
-                    documents.c.first_seen_at,
-                ).where(documents.c.sha256 == sha)
-            ).first()
-            if row is not None:
-                evidence["document"] = {
-                    "sha256": row.sha256,
-                    "size": row.size,
-                    "content_type": row.content_type,
-                    "url": mask_url(row.url),  # a store from before URLs were masked
-                    "first_seen_at": format_time(row.first_seen_at),
-                }
+        facts = log.document_facts(conn, sha) if sha else None
+        if facts is not None:
+            evidence["document"] = {
+                **facts,
+                "url": mask_url(facts["url"]),  # a store from before URLs were masked
+                "first_seen_at": format_time(facts["first_seen_at"]),
+            }
         story = event.data.get("story")
-        if story:
-            reports = [
-                e for e in log.read(conn, types=_STORY_TYPES) if e.data.get("story") == story
-            ]
+        if story:  # its reports are its stream
+            reports = log.read(conn, stream=story_stream(story), types=_STORY_TYPES)
             evidence["story"] = {
                 "id": story,
                 "reports": [

@@ -32,6 +32,7 @@ from monitor.events import (
     TOPIC_CORROBORATED,
     TOPIC_REPORTED,
     NewEvent,
+    story_stream,
 )
 from monitor.projections.lists import all_entries, entries_version
 from monitor.projections.stories import open_stories
@@ -42,10 +43,6 @@ _TYPES = {
     "designation": (DESIGNATION_REPORTED, DESIGNATION_CORROBORATED),
     "topic": (TOPIC_REPORTED, TOPIC_CORROBORATED),
 }
-
-
-def story_stream(story_id: str) -> str:
-    return f"story:{story_id}"
 
 
 def news_item(item: FeedItem, source: Source) -> NewsItem:

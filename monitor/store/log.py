@@ -150,6 +150,20 @@ def load_document(conn: Connection, sha256: str) -> Document | None:
     )
 
 
+def document_facts(conn: Connection, sha256: str) -> dict[str, Any] | None:
+    """What the log knows of a stored document without its body (which may be megabytes)."""
+    row = conn.execute(
+        select(
+            DOCUMENTS.c.sha256,
+            DOCUMENTS.c.size,
+            DOCUMENTS.c.content_type,
+            DOCUMENTS.c.url,
+            DOCUMENTS.c.first_seen_at,
+        ).where(DOCUMENTS.c.sha256 == sha256)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
 def to_event(row: Any) -> RecordedEvent:
     return RecordedEvent(
         id=row.id,
@@ -172,8 +186,11 @@ def read(
     since: datetime | None = None,
     until: datetime | None = None,
     newest_first: bool = False,
+    stream: str | None = None,
 ) -> list[RecordedEvent]:
     query = select(EVENTS).where(EVENTS.c.id > after)
+    if stream is not None:  # one stream's events, by the (stream, version) index
+        query = query.where(EVENTS.c.stream == stream)
     if source is not None:
         query = query.where(EVENTS.c.source == source)
     if types:
