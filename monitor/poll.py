@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from monitor.batch import Batcher
 from monitor.clock import utcnow
@@ -45,7 +45,6 @@ from monitor.redact import mask_url
 from monitor.schedule import next_delay
 from monitor.sources.feeditems import ParsedFeed
 from monitor.store import Store, leases, log, working
-from monitor.store.tables import EventRow, table_of
 from monitor.store.working import SourceState
 
 if TYPE_CHECKING:
@@ -63,6 +62,9 @@ class ClassifiedFeed:
     findings: dict[str, Any]
 
 
+PollStatus = Literal["changed", "unchanged", "not_modified", "suspect", "failed"]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a poll brings to its transaction: the fetch, and the document read if it changed."""
@@ -73,13 +75,13 @@ class Outcome:
     fetched: Fetched
     document: Document | None
     parsed: Any
-    status: str
+    status: PollStatus
 
 
 @dataclass(frozen=True)
 class PollResult:
     source: str
-    status: str  # changed | unchanged | not_modified | suspect | failed
+    status: PollStatus
     # The positions of the events it recorded; not the events, which a run of thousands of
     # sources would otherwise hold in memory until it ends.
     event_ids: tuple[int, ...] = ()
@@ -143,7 +145,7 @@ class Poller:
             fetched_at=started_at,
         )
         if not reread and (fetched.not_modified or document.sha256 == state.last_hash):
-            status = "not_modified" if fetched.not_modified else "unchanged"
+            status: PollStatus = "not_modified" if fetched.not_modified else "unchanged"
             if on_quiet is not None:
                 on_quiet()
             return await self._record(source, started_at, started, fetched, None, None, status)
@@ -189,7 +191,7 @@ class Poller:
         fetched: Fetched,
         document: Document | None,
         parsed: Any,
-        status: str,
+        status: PollStatus,
     ) -> PollResult:
         outcome = Outcome(source, started_at, started, fetched, document, parsed, status)
         if document is None:  # nothing new: recorded with the other quiet polls of the moment
@@ -463,15 +465,7 @@ class Poller:
 
 
 def list_state(conn: Connection, source: Source, *, suspect: bool) -> ListPoll:
-    events = table_of(EventRow)
-    has_baseline = (
-        conn.execute(
-            select(events.c.id)
-            .where(events.c.source == source.id, events.c.type == ENTRY_ADDED)
-            .limit(1)
-        ).first()
-        is not None
-    )
+    has_baseline = log.has_event(conn, source=source.id, type=ENTRY_ADDED)
     return ListPoll(
         source=source.id,
         jurisdiction=source.jurisdiction,

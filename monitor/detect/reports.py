@@ -230,6 +230,7 @@ class NewsDetector:
         if all(all(f.known) for f in findings):
             return findings
         from monitor.detect.listed import ListedNames, name_from_lists  # only for the unknown
+
         version = entries_version(conn)
         if self._listed is None or self._listed[0] != version:
             self._listed = (version, ListedNames(all_entries(conn)))

@@ -223,6 +223,12 @@ def iter_all(conn: Connection, *, after: int = 0, batch: int = 5000) -> Iterator
         position = rows[-1][0]
 
 
+def has_event(conn: Connection, *, source: str, type: str) -> bool:
+    """Whether the log holds any event of ``type`` from ``source`` (a list's baseline)."""
+    query = select(EVENTS.c.id).where(EVENTS.c.source == source, EVENTS.c.type == type).limit(1)
+    return conn.execute(query).first() is not None
+
+
 def get(conn: Connection, event_id: int) -> RecordedEvent | None:
     row = conn.execute(select(EVENTS).where(EVENTS.c.id == event_id)).first()
     return None if row is None else to_event(row)
