@@ -19,22 +19,11 @@ from sqlalchemy import Connection, and_, delete, exists, func, literal, or_, sel
 from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, NewEvent, RecordedEvent
 from monitor.notify.outbox import ATTEMPTS, OUTBOX, owed_to
 from monitor.store import Store
+from monitor.store.engine import dialect_insert
 from monitor.store.tables import EventRow, table_of
 
 EVENTS = table_of(EventRow)
 SENT, FAILED, UNKNOWN = "sent", "failed", "unknown"
-
-
-def _dialect_insert(conn: Connection) -> Any:
-    """The dialect's own ``insert`` (it has ``on_conflict_do_nothing``), imported as needed:
-    PostgreSQL's dialect costs a SQLite run ~50 ms of start-up."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert
 
 
 @dataclass(frozen=True)
@@ -72,7 +61,7 @@ def reconcile(conn: Connection) -> None:
         .select_from(OUTBOX.outerjoin(ATTEMPTS, _same(OUTBOX)))
         .where(ATTEMPTS.c.id.is_(None))
     )
-    insert = _dialect_insert(conn)
+    insert = dialect_insert(conn)
     conn.execute(
         insert(ATTEMPTS)
         .from_select(

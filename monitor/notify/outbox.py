@@ -20,6 +20,7 @@ from monitor.config import Settings
 from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, RecordedEvent
 from monitor.notify.routing import Horizon, Owed, RoutingRules, route
 from monitor.store import Store, log
+from monitor.store.engine import dialect_insert
 from monitor.store.tables import DeliveryAttemptRow, DeliveryChannelRow, OutboxRow, table_of
 
 OUTBOX = table_of(OutboxRow)
@@ -116,8 +117,9 @@ def register_channels(conn: Connection, settings: Settings) -> list[tuple[str, s
     if missing:
         since = log.last_position(conn)
         now = utcnow()
+        # Workers starting together may register the same channel at once: the first one wins.
         conn.execute(
-            insert(CHANNELS),
+            dialect_insert(conn)(CHANNELS).on_conflict_do_nothing(),
             [
                 {"channel": c, "alert_class": k, "since": since, "registered_at": now}
                 for c, k in missing

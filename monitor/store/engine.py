@@ -264,3 +264,16 @@ def _disk_nearly_full(engine: Engine) -> bool:
         return folder is not None and shutil.disk_usage(folder).free < 1024 * 1024
     except OSError:
         return False
+
+
+def dialect_insert(conn: Connection) -> Any:
+    """The dialect's own ``insert``, which has ``on_conflict_do_nothing`` (for rows that two
+    processes may write at once), imported as needed: PostgreSQL's dialect costs a SQLite run
+    ~50 ms of start-up."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
