@@ -23,20 +23,9 @@ from monitor.fetch import Fetcher
 from monitor.poll import Poller
 from monitor.schedule import JITTER, MAX_BACKOFF, next_delay
 from tests.conftest import write_config
+from tests.service.test_run import list_source
 
 HOUR = 3600.0
-LIST_SOURCE = """
-[[source]]
-id = "{id}"
-kind = "list"
-format = "html"
-url = "{url}"
-every = "{every}"
-entries = "table tr:not(:first-child)"
-key = "name"
-[source.fields]
-name = "td:nth-of-type(2)"
-"""
 FEED_SOURCE = '\n[[source]]\nid = "{id}"\nkind = "feed"\nurl = "{url}"\nevery = "{every}"\n'
 
 
@@ -81,7 +70,7 @@ def broken_url(httpserver: HTTPServer) -> str:
 def test_a_list_is_retried_within_its_interval_before_and_after_it_is_judged_failing(
     broken_url: str, tmp_path: Path, invoke
 ) -> None:
-    config = write_config(tmp_path, LIST_SOURCE.format(id="fsb", url=broken_url, every="6h"))
+    config = write_config(tmp_path, list_source("fsb", broken_url, "6h"))
     app = App(load_settings(config))
     try:
         gaps = poll_when_due(app, "fsb", 2)
