@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final, Literal
 
 from sqlalchemy import Connection, and_, delete, exists, func, literal, or_, select, update
 
@@ -23,7 +23,11 @@ from monitor.store.engine import dialect_insert
 from monitor.store.tables import EventRow, table_of
 
 EVENTS = table_of(EventRow)
-SENT, FAILED, UNKNOWN = "sent", "failed", "unknown"
+# What a send came to: "unknown" is a send that timed out, which may have arrived.
+Outcome = Literal["sent", "failed", "unknown"]
+SENT: Final = "sent"
+FAILED: Final = "failed"
+UNKNOWN: Final = "unknown"
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,7 @@ def record_failure(
     item: Claimed,
     *,
     now: datetime,
-    outcome: str,
+    outcome: Outcome,
     error: str,
     retry_at: datetime,
     give_up_after: float,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.config import Channel, Settings
-from monitor.notify.attempts import FAILED, SENT, UNKNOWN
+from monitor.notify.attempts import FAILED, SENT, UNKNOWN, Outcome
 from monitor.notify.render import Message
 from monitor.redact import REDACTOR, mask_url, protect
 
@@ -23,7 +23,7 @@ logger = logging.getLogger("monitor.notify")
 
 @dataclass
 class SendResult:
-    outcome: str  # sent | failed | unknown (timed out: it may have arrived)
+    outcome: Outcome
     error: str = ""
 
 

@@ -21,6 +21,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Connection, select
 
@@ -29,7 +30,7 @@ from monitor.config import Settings
 from monitor.errors import UsageError
 from monitor.events import NOTIFICATION_FAILED, RecordedEvent, format_time
 from monitor.notify import attempts
-from monitor.notify.attempts import SENT, UNKNOWN, Claimed
+from monitor.notify.attempts import SENT, UNKNOWN, Claimed, Outcome
 from monitor.notify.channels import ChannelSender, SendResult, senders
 from monitor.notify.formats import Layout, to_html, to_markdown, to_text
 from monitor.notify.outbox import ATTEMPTS, forget_removed_channels, register_channels
@@ -302,7 +303,7 @@ def _events(conn: Connection, ids: Iterable[int]) -> list[RecordedEvent]:
 class TestResult:
     channel: str
     url: str  # masked
-    outcome: str  # sent | failed | unknown | off
+    outcome: Outcome | Literal["off"]
     error: str = ""
 
 
