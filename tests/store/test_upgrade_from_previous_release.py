@@ -12,64 +12,16 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import FIXTURES, write_config
-
-CONFIG = """
-[[watch]]
-entity = "Taliban"
-aliases = ["Taleban", "Талибан", "Движение «Талибан»"]
-
-[[topic]]
-name = "Moscow Format"
-match = ["Moscow Format", "Moscow-format", "Московский формат", "Московского формата"]
-
-[[channel]]
-name = "desk"
-url = "alertfile://{folder}/alerts.txt"
-notify = ["designation", "topic", "health"]
-
-[[source]]
-id = "voa-asia"
-kind = "feed"
-url = "http://127.0.0.1:9/voa-asia.xml"
-
-[[source]]
-id = "menafn-world"
-kind = "feed"
-url = "http://127.0.0.1:9/menafn-world.xml"
-
-[[source]]
-id = "ru-fsb-terrorist-list"
-kind = "list"
-format = "html"
-url = "http://127.0.0.1:9/fsb/npd/terror.htm"
-jurisdiction = "RU"
-entries = "table tr:not(:first-child)"
-key = "name"
-[source.fields]
-name = "td:nth-of-type(2)"
-decision = "td:nth-of-type(3)"
-
-[[source]]
-id = "un-sc-consolidated"
-kind = "list"
-format = "xml"
-url = "http://127.0.0.1:9/consolidated.xml"
-jurisdiction = "UN"
-entries = "/CONSOLIDATED_LIST/*/*[self::INDIVIDUAL or self::ENTITY]"
-key = "reference"
-[source.fields]
-reference = "REFERENCE_NUMBER"
-name = "normalize-space(concat(FIRST_NAME, ' ', SECOND_NAME, ' ', THIRD_NAME, ' ', FOURTH_NAME))"
-"""
+from monitor.demo.runner import CONFIG
+from tests.conftest import FIXTURES
 
 
 def test_an_earlier_store_replays_to_the_same_projections_and_shows_its_evidence(
     tmp_path: Path, invoke
 ) -> None:
-    store = tmp_path / "monitor.db"
-    shutil.copyfile(FIXTURES / "stores" / "demo-at-33a1724.db", store)
-    config = write_config(tmp_path, CONFIG.format(folder=tmp_path), store=f"sqlite:///{store}")
+    shutil.copyfile(FIXTURES / "stores" / "demo-at-33a1724.db", tmp_path / "monitor.db")
+    config = tmp_path / "monitor.toml"  # the demo's own config, beside its store
+    config.write_text(CONFIG.format(folder=tmp_path, base="http://127.0.0.1:9"), encoding="utf-8")
     replayed = invoke(config, "replay")
     assert replayed.code == 0, replayed
     assert "replayed 65 events" in replayed.out and "projections match the log" in replayed.out
