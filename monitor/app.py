@@ -69,7 +69,7 @@ class App:
     def sources(self, ids: Sequence[str] | None = None) -> list[Source]:
         """The named sources (all enabled ones if none), refusing unknown names, and a config
         that has no source at all."""
-        self.settings.require_sources()
+        self.settings.check_before_polling()
         if not ids:
             return self.settings.enabled_sources
         known = {s.id: s for s in self.settings.sources}

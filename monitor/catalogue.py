@@ -73,7 +73,7 @@ def check_source(source: Source) -> tuple[list[str], str | None]:
 
 def check_catalogue(settings: Settings) -> tuple[list[str], list[str]]:
     """Problems of every source, and a line per source saying what was checked."""
-    settings.require_sources()
+    settings.check_before_polling()
     problems: list[str] = []
     lines: list[str] = []
     for source in settings.sources:

@@ -376,14 +376,16 @@ class Settings(_Model):
                 return source
         raise KeyError(source_id)
 
-    def require_sources(self) -> None:
-        """Refuse a config with no source at all, for the commands that poll: it would start
-        and watch nothing. Reading a store or testing channels needs none."""
+    def check_before_polling(self) -> None:
+        """Refuse, for the commands that poll and deliver, a config with no source at all (it
+        would start and watch nothing) or a channel URL apprise cannot use (every alert would
+        fail). Commands that only read the store need neither, and do not load apprise."""
         if not self.sources:
             raise ConfigError(
                 f"{self.path}: source: no [[source]] is configured, in this file or a file it "
                 "includes: there is nothing to poll"
             )
+        _check_channels(self.channels, self.path)
 
     @property
     def enabled_sources(self) -> list[Source]:
@@ -692,7 +694,6 @@ def load_settings(
             f"{config_path}: {_item_label('channel', 0, {'name': duplicate})}.name: "
             "duplicate channel name"
         )
-    _check_channels(settings.channels, config_path)
     store_url = _resolve_sqlite(settings.store.url, base)
     return settings.model_copy(
         update={"sources": sources, "store": settings.store.model_copy(update={"url": store_url})},
