@@ -15,7 +15,7 @@ synthetic   a 20,000-entry list, as an HTML table (bench/corpus.list_page) and a
 append      Store.append of 100,000 item_published events on SQLite, 100 per call (one poll's
             worth, one transaction each, with the stream's expected version), and 5,000 one by
             one; the projections (seen items, health) are applied as in a real append
-replay      monitor.projections.replay.replay over 1,000,000 events on SQLite: a realistic mix
+replay      monitor.store.projections.replay.replay over 1,000,000 events on SQLite: a realistic mix
             (90 % item_published over 900 feeds, list entry events over 100 lists, some source
             health), bulk-inserted straight into the events table with SQLAlchemy core (not
             timed), then replayed (timed)
@@ -204,24 +204,20 @@ def bench_synthetic(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _item_event(source: str, n: int, rng: random.Random) -> Any:
-    from monitor.events import ITEM_PUBLISHED, NewEvent, source_stream
+    from monitor.events import ItemPublished, NewEvent, source_stream
 
     words = rng.choices(_WORDS, k=90)
-    return NewEvent(
-        ITEM_PUBLISHED,
-        source_stream(source),
-        {
-            "title": " ".join(words[:10]).capitalize(),
-            "url": f"https://news.example/{source}/articles/{n}",
-            "published": "2025-10-05T09:00:00Z",
-            "guid": f"{source}-item-{n}",
-            "item_id": f"guid:{source}-item-{n}",
-            "summary": " ".join(words[10:]),
-            "content": "",
-            "document": "0" * 64,
-        },
-        source=source,
+    item = ItemPublished(
+        title=" ".join(words[:10]).capitalize(),
+        url=f"https://news.example/{source}/articles/{n}",
+        published="2025-10-05T09:00:00Z",
+        guid=f"{source}-item-{n}",
+        item_id=f"guid:{source}-item-{n}",
+        summary=" ".join(words[10:]),
+        content="",
+        document="0" * 64,
     )
+    return NewEvent(source_stream(source), item, source=source)
 
 
 _WORDS = (  # noqa: SIM905
@@ -391,8 +387,8 @@ def fill_log(store: Any, count: int) -> dict[str, int]:
 
 
 def bench_replay(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from monitor.projections.replay import replay
     from monitor.store import Store
+    from monitor.store.projections.replay import replay
 
     with tempfile.TemporaryDirectory(prefix="micro-replay-", dir=args.workdir) as folder:
         store = Store(f"sqlite:///{folder}/replay.db")

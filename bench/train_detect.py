@@ -40,8 +40,8 @@ if str(REPO) not in sys.path:
 from monitor.detect.classify import read  # noqa: E402
 from monitor.detect.model import NewsItem  # noqa: E402
 from monitor.detect.semantic import MODEL, embed_many, similarity  # noqa: E402
-from monitor.detect.text import lead_text  # noqa: E402
 from monitor.detect.topics import anchors_of  # noqa: E402
+from monitor.text import lead_text  # noqa: E402
 
 EXAMPLES = sorted((REPO / "bench" / "detect").glob("examples-*.jsonl"))
 OUT = REPO / "monitor" / "detect" / "heads.json"

@@ -22,11 +22,9 @@ from monitor.fetch import Fetched, Fetcher
 from monitor.notify import outbox as notify_outbox
 from monitor.offload import Offload, process_count
 from monitor.poll import Poller, PollResult, list_state
-from monitor.projections.health import health_of
 from monitor.schedule import first_poll_at
 from monitor.sources import parse_document
-from monitor.store import Store, leases, log
-from monitor.store.working import SourceState
+from monitor.store import SourceState, Store, holder_id
 
 if TYPE_CHECKING:
     from monitor.notify.dispatch import DeliveryReport
@@ -43,7 +41,7 @@ class Claim:
 
 
 def worker_id() -> str:
-    return leases.holder_id()
+    return holder_id()
 
 
 class App:
@@ -146,11 +144,10 @@ class App:
         """Lease the sources this process may poll now; the rest are due or held elsewhere."""
         now = utcnow()
         by_id = {s.id: s for s in sources}
-        with self.store.write_tx() as conn:
-            leases.ensure_rows(conn, {s.id: first_poll_at(now, s.every) for s in sources})
+        with self.store.writing() as tx:
+            tx.ensure_sources({s.id: first_poll_at(now, s.every) for s in sources})
             lease = self.lease_seconds(sources)
-            states = leases.claim(
-                conn,
+            states = tx.claim(
                 worker=self.worker,
                 now=now,
                 lease=lease,
@@ -160,9 +157,7 @@ class App:
             )
             if not due_only:
                 taken = {state.source for state in states}
-                for source, owner in leases.holders(
-                    conn, [i for i in by_id if i not in taken], now
-                ).items():
+                for source, owner in tx.holders([i for i in by_id if i not in taken], now).items():
                     logger.warning("source %s is being polled by %s; skipped", source, owner)
         return [Claim(by_id[state.source], state) for state in states]
 
@@ -184,12 +179,12 @@ class App:
         return result
 
     def _release(self, source: Source) -> None:
-        with self.store.write_tx() as conn:
-            leases.finish(conn, worker=self.worker, source=source.id, next_poll_at=None)
+        with self.store.writing() as tx:
+            tx.finish(worker=self.worker, source=source.id, next_poll_at=None)
 
     def release_all(self) -> None:
-        with self.store.write_tx() as conn:
-            leases.release_all(conn, worker=self.worker)
+        with self.store.writing() as tx:
+            tx.release_all(worker=self.worker)
 
     def poll_now(self, sources: Sequence[Source]) -> list[PollResult]:
         if process_count(self.settings.service.processes, len(sources)):
@@ -212,14 +207,14 @@ class App:
         source = self.sources([source_id])[0]
         if source.kind != "list":
             raise UsageError(f"{source_id} is a feed; only list sources can be accepted")
-        with self.store.write_tx() as conn:
-            health = health_of(conn, source.id)
-            if not health["suspect"]:
+        with self.store.writing() as tx:
+            if not tx.health(source.id).suspect:
                 raise UsageError(f"{source_id} is not in parse_suspect; nothing to accept")
-            suspects = log.read(
-                conn, source=source.id, types=[PARSE_SUSPECT], newest_first=True, limit=1
+            suspects = tx.events(
+                source=source.id, types=[PARSE_SUSPECT], newest_first=True, limit=1
             )
-            document = log.load_document(conn, suspects[0].data["document"]) if suspects else None
+            sha = getattr(suspects[0].payload, "document", None) if suspects else None
+            document = tx.document(sha) if sha else None
             if document is None:
                 raise UsageError(f"{source_id}: the suspect document is not in the store")
             fetched = Fetched(
@@ -240,14 +235,14 @@ class App:
                 ) from exc
             stream = source_stream(source.id)
             events = list_events(
-                list_state(conn, source, suspect=True),
+                list_state(tx, source, suspect=True),
                 entries,
                 document=document.sha256,
                 ratio=self.settings.suspect_ratio(source),
                 accept=True,
             )
-            version = log.stream_version(conn, stream)
-            return self.store.append(events, expected={stream: version}, conn=conn, now=utcnow())
+            version = tx.stream_version(stream)
+            return tx.append(events, expected={stream: version}, now=utcnow())
 
 
 def log_poll(result: PollResult) -> None:

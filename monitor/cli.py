@@ -29,7 +29,15 @@ from monitor.columns import visible
 from monitor.config import Settings, load_settings
 from monitor.describe import entry_name, summary
 from monitor.errors import ConfigError, MonitorError, UsageError
-from monitor.events import EVENT_TYPES, RecordedEvent, format_time, thaw
+from monitor.events import (
+    EVENT_TYPES,
+    EntryAdded,
+    EntryChanged,
+    EntryRemoved,
+    RecordedEvent,
+    encode,
+    format_time,
+)
 from monitor.redact import REDACTOR, mask_url, protect, redact
 
 cli = typer.Typer(
@@ -319,13 +327,14 @@ class _Entity:
         self._seen: dict[str, bool] = {}
 
     def named_in(self, event: RecordedEvent) -> bool:
-        data = event.data
-        names = [data.get("entity")]
-        if "entry" in data:
-            names.append(entry_name(data["entry"]))
-            for value in data["entry"].values():
-                names.extend(value if isinstance(value, list) else [value])
-        if data.get("title") and self.needle in str(data["title"]).casefold():
+        payload = event.payload
+        names: list[Any] = [getattr(payload, "entity", None)]
+        if isinstance(payload, EntryAdded | EntryRemoved | EntryChanged):
+            names.append(entry_name(payload.entry))
+            for value in payload.entry.values():
+                names.extend(value if isinstance(value, list | tuple) else [value])
+        title = getattr(payload, "title", None)
+        if title and self.needle in str(title).casefold():
             return True  # a title is searched, not resolved: it is a sentence, not a name
         return any(self._is(str(n)) for n in names if n)
 
@@ -360,7 +369,7 @@ def show(
             raise UsageError(f"no event with id {event_id}")
         evidence = evidence_for(app.store, event)
         if document:
-            sha = event.data.get("document")
+            sha = getattr(event.payload, "document", None)
             doc = app.store.document(sha) if sha else None
             if doc is None:
                 raise UsageError(f"event {event_id} cites no stored document")
@@ -374,7 +383,7 @@ def show(
         f"source: {safe(event.source or '-')}"
     )
     out.print(safe(summary(event)))
-    data = thaw(event.data)
+    data = encode(event.payload)
     for key, value in data.items():
         if key in ("entry", "before"):
             continue
@@ -409,7 +418,7 @@ def show(
 def _print_document(doc: Any, settings: Settings, source_id: str | None) -> None:
     """The document as text, decoded as its poll read it (the source's ``encoding``, else its
     declared charset); its controls shown, not obeyed."""
-    from monitor.sources.text import decode_text
+    from monitor.text import decode_text
 
     source = next((s for s in settings.sources if s.id == source_id), None)
     text = decode_text(doc.content, doc.content_type, source.encoding if source else None)
@@ -427,7 +436,7 @@ def state(
     as_json: JsonOption = False,
 ) -> None:
     """The entries of a list source, now or as the monitor knew them at any past moment."""
-    from monitor.projections.lists import current_entries, entries_at
+    from monitor.status import why_no_entries
 
     c = _ctx(ctx)
     moment = _when(at, "--at")
@@ -437,13 +446,11 @@ def state(
                 f"{source} is a feed: state shows the entries of a list source "
                 f"(a feed's items: monitor log --source {source})"
             )
-        with app.store.read_tx() as conn:
+        with app.store.reading() as tx:
             entries = (
-                current_entries(conn, source)
-                if moment is None
-                else entries_at(conn, source, moment)
+                tx.current_entries(source) if moment is None else tx.entries_at(source, moment)
             )
-            why = "" if entries else _why_no_entries(conn, source, moment)
+            why = "" if entries else why_no_entries(tx, source, moment)
     rows = sorted(entries.values(), key=lambda e: str(e["key"]))
     if as_json:
         _print_jsonl(rows)
@@ -455,23 +462,6 @@ def state(
     if rows:
         out.print(table)
     out.print(f"{len(rows)} entries" + (f": {safe(why)}" if why else ""))
-
-
-def _why_no_entries(conn: Any, source: str, moment: datetime | None) -> str:
-    """Why a list shows no entry: never polled, never parsed, not yet known then, all removed."""
-    from monitor.events import ENTRY_ADDED
-    from monitor.store import log, working
-
-    first = log.read(conn, source=source, types=[ENTRY_ADDED], limit=1)
-    if first:
-        if moment is not None and moment < first[0].recorded_at:
-            return f"{source} had no entry yet at that moment (first recorded {_time(first[0].recorded_at)})"
-        return f"every entry of {source} was removed (monitor log --source {source})"
-    polled = working.load_state(conn, source)
-    if polled.last_poll_at is None:
-        return f"{source} has not been polled yet (monitor poll {source})"
-    error = f"; last error: {redact(polled.last_error)}" if polled.last_error else ""
-    return f"no poll of {source} has recorded an entry yet{error} (monitor sources)"
 
 
 def _cell(value: Any) -> str:
@@ -516,7 +506,7 @@ def sources(
     from monitor.status import source_rows
 
     with c.app() as app:
-        rows = source_rows(app)
+        rows = source_rows(app.settings, app.store)
     if as_json:
         _print_jsonl(rows)
         return
@@ -555,10 +545,8 @@ def replay(
     as_json: JsonOption = False,
 ) -> None:
     """Rebuild every projection from the log and compare it with the stored one."""
-    from monitor.projections.replay import replay as do_replay
-
     with _ctx(ctx).app() as app:
-        report = do_replay(app.store, write=write)
+        report = app.store.replay(write=write)
     if as_json:
         _print_jsonl(
             [
@@ -668,7 +656,7 @@ def demo(
     out.rule("What the monitor recorded, day by day")
     for title, events in result.phases:
         out.print(f"[bold]{safe(title)}[/bold]")
-        shown = [e for e in events if not e.data.get("baseline")]
+        shown = [e for e in events if not getattr(e.payload, "baseline", False)]
         baseline = len(events) - len(shown)
         if baseline:
             out.print(f"  {baseline} entries recorded as the baseline of their lists (no alert)")
@@ -682,7 +670,7 @@ def demo(
     out.rule("The change log (monitor log), newest first")
     table = _table("id", "type", "source", "what", box=None)
     for event in sorted(result.events, key=lambda e: e.id, reverse=True):
-        if event.data.get("baseline"):
+        if getattr(event.payload, "baseline", False):
             continue
         table.add_row(*map(safe, (event.id, event.type, event.source or "-", summary(event))))
     out.print(table)
@@ -696,12 +684,11 @@ def demo(
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply schema migrations (also done at start)."""
     from monitor.store import Store
-    from monitor.store.migrate import current_revision
 
     settings = _ctx(ctx).settings
     store = Store(settings.store.url, lock_timeout=settings.store.lock_timeout)
     try:
-        out.print(f"schema at revision {current_revision(store.engine)}")
+        out.print(f"schema at revision {store.revision()}")
     finally:
         store.close()
 

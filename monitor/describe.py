@@ -6,20 +6,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from monitor.events import (
-    DESIGNATION_CORROBORATED,
-    DESIGNATION_REPORTED,
-    ENTRY_ADDED,
-    ENTRY_CHANGED,
-    ENTRY_REMOVED,
-    ITEM_PUBLISHED,
-    NOTIFICATION_FAILED,
-    NOTIFICATION_SENT,
     PARSE_SUSPECT,
-    SOURCE_FAILED,
-    SOURCE_RECOVERED,
-    TOPIC_CORROBORATED,
-    TOPIC_REPORTED,
+    DesignationCorroborated,
+    DesignationReported,
+    EntryAdded,
+    EntryChanged,
+    EntryRemoved,
+    ItemPublished,
+    NotificationFailed,
+    NotificationSent,
+    ParseSuspect,
     RecordedEvent,
+    SourceFailed,
+    SourceRecovered,
+    TopicCorroborated,
+    TopicReported,
 )
 
 ACTION_WORDS = {
@@ -39,9 +40,9 @@ def entry_name(entry: Mapping[str, Any]) -> str:
     return shorten(str(name), 120)
 
 
-def reported_entity(data: Mapping[str, Any]) -> str:
+def reported_entity(entity: str) -> str:
     """The organisation a news report names; some name none ("seven criminal organisations")."""
-    return str(data.get("entity") or "organisations it does not name")
+    return entity or "organisations it does not name"
 
 
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -49,38 +50,36 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
 
 
 def summary(event: RecordedEvent) -> str:
-    data = event.data
-    kind = event.type
-    if kind == ENTRY_ADDED:
-        prefix = "baseline: " if data.get("baseline") else ""
-        return f"{prefix}added {entry_name(data['entry'])}"
-    if kind == ENTRY_REMOVED:
-        return f"removed {entry_name(data['entry'])}"
-    if kind == ENTRY_CHANGED:
-        fields = ", ".join(changed_fields(data.get("before", {}), data["entry"]))
-        return f"changed {entry_name(data['entry'])} ({fields})"
-    if kind == ITEM_PUBLISHED:
-        return shorten(data.get("title") or data.get("url") or "", 140)
-    if kind == DESIGNATION_REPORTED:
-        action = ACTION_WORDS.get(data.get("action", ""), data.get("action", ""))
-        entity = reported_entity(data)
-        return f"{data.get('actor')}: {entity} — {action}: {shorten(data.get('title', ''), 80)}"
-    if kind in (DESIGNATION_CORROBORATED, TOPIC_CORROBORATED):
-        return f"corroborates {data.get('story')}: {shorten(data.get('title', ''), 80)}"
-    if kind == TOPIC_REPORTED:
-        return f"{data.get('topic')}: {shorten(data.get('title', ''), 100)}"
-    if kind == SOURCE_FAILED:
-        return f"failing: {data.get('error')}"
-    if kind == SOURCE_RECOVERED:
-        return "parses normally again" if data.get("after") == PARSE_SUSPECT else "works again"
-    if kind == PARSE_SUSPECT:
-        if data.get("problems"):
-            return "parse suspect: " + "; ".join(data["problems"])
-        return f"parse suspect: found {data.get('found')} entries, expected {data.get('expected')}"
-    if kind in (NOTIFICATION_SENT, NOTIFICATION_FAILED):
-        ids = ", ".join(str(i) for i in data.get("events", []))
-        verb = "sent" if kind == NOTIFICATION_SENT else f"failed ({data.get('error')})"
-        return f"{data.get('channel')}: {verb} for events {ids}"
+    match event.payload:
+        case EntryAdded(entry=entry, baseline=baseline):
+            return f"{'baseline: ' if baseline else ''}added {entry_name(entry)}"
+        case EntryRemoved(entry=entry):
+            return f"removed {entry_name(entry)}"
+        case EntryChanged(entry=entry, before=before):
+            fields = ", ".join(changed_fields(before, entry))
+            return f"changed {entry_name(entry)} ({fields})"
+        case ItemPublished(title=title, url=url):
+            return shorten(title or url or "", 140)
+        case DesignationReported() as report:
+            action = ACTION_WORDS.get(report.action, report.action)
+            entity = reported_entity(report.entity)
+            return f"{report.actor}: {entity} — {action}: {shorten(report.title, 80)}"
+        case DesignationCorroborated(story=story, title=title) | TopicCorroborated(
+            story=story, title=title
+        ):
+            return f"corroborates {story}: {shorten(title, 80)}"
+        case TopicReported(topic=topic, title=title):
+            return f"{topic}: {shorten(title, 100)}"
+        case SourceFailed(error=error):
+            return f"failing: {error}"
+        case SourceRecovered(after=after):
+            return "parses normally again" if after == PARSE_SUSPECT else "works again"
+        case ParseSuspect(problems=problems):
+            return "parse suspect: " + "; ".join(problems)
+        case NotificationSent(channel=channel, events=ids):
+            return f"{channel}: sent for events {', '.join(map(str, ids))}"
+        case NotificationFailed(channel=channel, events=ids, error=error):
+            return f"{channel}: failed ({error}) for events {', '.join(map(str, ids))}"
     return ""
 
 

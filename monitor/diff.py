@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.events import (
-    ENTRY_ADDED,
-    ENTRY_CHANGED,
-    ENTRY_REMOVED,
     PARSE_SUSPECT,
-    SOURCE_RECOVERED,
+    EntryAdded,
+    EntryChanged,
+    EntryRemoved,
     NewEvent,
+    ParseSuspect,
+    Payload,
+    SourceRecovered,
     source_stream,
 )
 from monitor.sources.lists import repeated_keys
@@ -139,10 +141,10 @@ def list_events(
     """
     stream = source_stream(state.source)
 
-    def event(kind: str, data: dict[str, Any]) -> NewEvent:
-        return NewEvent(kind, stream, {**data, "document": document}, source=state.source)
+    def event(payload: Payload) -> NewEvent:
+        return NewEvent(stream, payload, source=state.source)
 
-    base = {"jurisdiction": state.jurisdiction}
+    where = state.jurisdiction
     problems = parse_problems(
         parsed, known=state.entries, expect_entries=expect_entries, expect=expect, ratio=ratio
     )
@@ -156,22 +158,17 @@ def list_events(
                 if expected
                 else "found no entries"
             ]
-        data = {"expected": expected, "found": len(parsed), "problems": problems}
-        return [event(PARSE_SUSPECT, data)]
+        return [event(ParseSuspect(expected, len(parsed), tuple(problems), document))]
 
     events: list[NewEvent] = []
     baseline = not state.has_baseline
     diff = diff_entries(state.entries, parsed)
-    extra: dict[str, Any] = {"baseline": True} if baseline else {}
-    if accept:
-        extra["accepted"] = True
     for entry in diff.added:
-        events.append(event(ENTRY_ADDED, {"entry": dict(entry), **base, **extra}))
+        events.append(event(EntryAdded(entry, where, baseline, accept, document)))
     for entry in diff.removed:
-        events.append(event(ENTRY_REMOVED, {"entry": dict(entry), **base, **extra}))
+        events.append(event(EntryRemoved(entry, where, baseline, accept, document)))
     for before, after in diff.changed:
-        change: dict[str, Any] = {"entry": dict(after), "before": dict(before), **base, **extra}
-        events.append(event(ENTRY_CHANGED, change))
+        events.append(event(EntryChanged(after, before, where, baseline, accept, document)))
     if state.suspect:
-        events.append(event(SOURCE_RECOVERED, {"after": PARSE_SUSPECT, "accepted": accept}))
+        events.append(event(SourceRecovered(PARSE_SUSPECT, accept, document)))
     return events

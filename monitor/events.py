@@ -1,18 +1,40 @@
 """Events: immutable facts, the only thing the monitor stores for good.
 
-A :class:`NewEvent` is what the pipeline decides to record; the store gives it a position and a
-time and hands it back as a :class:`RecordedEvent`. Serialisation to the JSON a user reads
-(``monitor log --json``) happens here and nowhere else.
+Each type of event has one frozen dataclass, its payload; ``type`` is a closed set. A
+:class:`NewEvent` is a payload the pipeline wants recorded on a stream; the store gives it a
+position and a time and hands it back as a :class:`RecordedEvent`.
+
+The log is kept for ever, so payloads are turned into stored JSON and back in one place,
+:func:`encode` and :func:`decode`: each row carries the schema version it was written with, and
+:func:`decode` upcasts what older releases wrote to today's payloads. ``encode``'s JSON is what
+``monitor log --json`` prints as ``data`` (SPEC "The event log").
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, ClassVar, Final, Literal, get_args
+
+EventType = Literal[
+    "entry_added",
+    "entry_removed",
+    "entry_changed",
+    "item_published",
+    "designation_reported",
+    "designation_corroborated",
+    "topic_reported",
+    "topic_corroborated",
+    "source_failed",
+    "source_recovered",
+    "parse_suspect",
+    "notification_sent",
+    "notification_failed",
+]
+EVENT_TYPES: Final[tuple[EventType, ...]] = get_args(EventType)
 
 ENTRY_ADDED: Final = "entry_added"
 ENTRY_REMOVED: Final = "entry_removed"
@@ -28,26 +50,11 @@ PARSE_SUSPECT: Final = "parse_suspect"
 NOTIFICATION_SENT: Final = "notification_sent"
 NOTIFICATION_FAILED: Final = "notification_failed"
 
-EVENT_TYPES: Final = (
-    ENTRY_ADDED,
-    ENTRY_REMOVED,
-    ENTRY_CHANGED,
-    ITEM_PUBLISHED,
-    DESIGNATION_REPORTED,
-    DESIGNATION_CORROBORATED,
-    TOPIC_REPORTED,
-    TOPIC_CORROBORATED,
-    SOURCE_FAILED,
-    SOURCE_RECOVERED,
-    PARSE_SUSPECT,
-    NOTIFICATION_SENT,
-    NOTIFICATION_FAILED,
-)
-
 ENTRY_EVENTS: Final = frozenset({ENTRY_ADDED, ENTRY_REMOVED, ENTRY_CHANGED})
 
+AlertClass = Literal["designation", "topic", "health"]
 # Which alert class each alerting event type belongs to (SPEC "Alerts").
-ALERT_CLASS: Final[Mapping[str, str]] = MappingProxyType(
+ALERT_CLASS: Final[Mapping[str, AlertClass]] = MappingProxyType(
     {
         ENTRY_ADDED: "designation",
         ENTRY_REMOVED: "designation",
@@ -61,26 +68,35 @@ ALERT_CLASS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
+Action = Literal[
+    "added", "removed", "amended", "announced_addition", "announced_removal", "suspended"
+]
+ACTIONS: Final[tuple[Action, ...]] = get_args(Action)
+
+# The version of the payloads this release writes; rows from before versions were kept are 1.
+SCHEMA_VERSION: Final = 2
+
+Entry = Mapping[str, Any]  # a list entry: ``key``, ``name`` and the fields its list gives
+
 
 # Values that are immutable already: not worth a call each (every event is frozen on every read).
 _ATOMS: Final = frozenset({str, int, float, bool, type(None)})
 
 
-def _freeze(value: Any) -> Any:
+def freeze(value: Any) -> Any:
+    """JSON-like data made immutable: mappings read-only, lists tuples."""
     kind = type(value)
     if kind in _ATOMS:
         return value
     if kind is dict or isinstance(value, Mapping):
-        return MappingProxyType(
-            {k: v if type(v) in _ATOMS else _freeze(v) for k, v in value.items()}
-        )
+        return MappingProxyType({k: v if type(v) in _ATOMS else freeze(v) for k, v in value.items()})
     if kind is list or isinstance(value, list | tuple):
-        return tuple([v if type(v) in _ATOMS else _freeze(v) for v in value])
+        return tuple([v if type(v) in _ATOMS else freeze(v) for v in value])
     return value
 
 
 def thaw(value: Any) -> Any:
-    """A frozen event payload as plain dicts and lists, ready for JSON."""
+    """Frozen data as plain dicts and lists, ready for JSON."""
     kind = type(value)
     if kind in _ATOMS:
         return value
@@ -91,19 +107,324 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def _optional(default: Any = None) -> Any:
+    """A field left out of the JSON while it holds ``default`` (a flag that is off, a value
+    that an older release never wrote)."""
+    return field(default=default, metadata={"omit": True})
+
+
+class _Payload:
+    """What every payload has: its type and its immutable nested values."""
+
+    type: ClassVar[EventType]
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if type(value) not in _ATOMS:
+                object.__setattr__(self, f.name, freeze(value))
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryAdded(_Payload):
+    type: ClassVar[EventType] = "entry_added"
+    entry: Entry
+    jurisdiction: str | None
+    baseline: bool = _optional(False)  # the list's first poll: recorded, never alerted
+    accepted: bool = _optional(False)  # recorded by ``monitor accept``
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryRemoved(_Payload):
+    type: ClassVar[EventType] = "entry_removed"
+    entry: Entry
+    jurisdiction: str | None
+    baseline: bool = _optional(False)
+    accepted: bool = _optional(False)
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryChanged(_Payload):
+    type: ClassVar[EventType] = "entry_changed"
+    entry: Entry
+    before: Entry
+    jurisdiction: str | None
+    baseline: bool = _optional(False)
+    accepted: bool = _optional(False)
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class ParseSuspect(_Payload):
+    type: ClassVar[EventType] = "parse_suspect"
+    expected: int | None  # entries recorded before (None: no baseline yet)
+    found: int
+    problems: tuple[str, ...]
+    document: str | None = None
+
+
+# --- news ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemPublished(_Payload):
+    type: ClassVar[EventType] = "item_published"
+    title: str
+    url: str
+    published: str | None
+    guid: str
+    item_id: str
+    summary: str
+    content: str
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class _Report(_Payload):
+    """What every news report carries: the item, and the story it belongs to."""
+
+    title: str
+    url: str
+    published: str | None
+    guid: str
+    item_id: str
+
+
+@dataclass(frozen=True)
+class _DesignationReport(_Report):
+    actor: str
+    entity: str
+    action: Action
+    watched: bool
+    evidence: str
+    lang: str
+    signals: Mapping[str, Any]
+    story: str
+    story_key: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DesignationReported(_DesignationReport):
+    type: ClassVar[EventType] = "designation_reported"
+
+
+@dataclass(frozen=True)
+class DesignationCorroborated(_DesignationReport):
+    type: ClassVar[EventType] = "designation_corroborated"
+
+
+@dataclass(frozen=True)
+class _TopicReport(_Report):
+    topic: str
+    evidence: str
+    lang: str
+    signals: Mapping[str, Any]
+    story: str
+    story_key: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicReported(_TopicReport):
+    type: ClassVar[EventType] = "topic_reported"
+
+
+@dataclass(frozen=True)
+class TopicCorroborated(_TopicReport):
+    type: ClassVar[EventType] = "topic_corroborated"
+
+
+# --- health and delivery ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFailed(_Payload):
+    type: ClassVar[EventType] = "source_failed"
+    error: str
+    kind: str | None = _optional()  # the FetchError's kind: timeout, http, too_large, ...
+    failures: int | None = _optional()  # consecutive failed polls so far
+
+
+@dataclass(frozen=True)
+class SourceRecovered(_Payload):
+    type: ClassVar[EventType] = "source_recovered"
+    after: Literal["parse_suspect"] | None = _optional()  # None: after source_failed
+    accepted: bool | None = _optional()  # the suspect parse was taken by ``monitor accept``
+    document: str | None = _optional()
+
+
+@dataclass(frozen=True)
+class NotificationSent(_Payload):
+    type: ClassVar[EventType] = "notification_sent"
+    channel: str
+    events: tuple[int, ...]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class NotificationFailed(_Payload):
+    type: ClassVar[EventType] = "notification_failed"
+    channel: str
+    events: tuple[int, ...]
+    error: str
+    types: tuple[str, ...]
+    notifications: int
+
+
+Payload = (
+    EntryAdded
+    | EntryRemoved
+    | EntryChanged
+    | ParseSuspect
+    | ItemPublished
+    | DesignationReported
+    | DesignationCorroborated
+    | TopicReported
+    | TopicCorroborated
+    | SourceFailed
+    | SourceRecovered
+    | NotificationSent
+    | NotificationFailed
+)
+EntryChange = EntryAdded | EntryRemoved | EntryChanged
+DesignationReport = DesignationReported | DesignationCorroborated
+TopicReport = TopicReported | TopicCorroborated
+StoryReport = DesignationReport | TopicReport
+
+PAYLOADS: Final[Mapping[str, type[Payload]]] = MappingProxyType(
+    {
+        cls.type: cls
+        for cls in (
+            EntryAdded,
+            EntryRemoved,
+            EntryChanged,
+            ParseSuspect,
+            ItemPublished,
+            DesignationReported,
+            DesignationCorroborated,
+            TopicReported,
+            TopicCorroborated,
+            SourceFailed,
+            SourceRecovered,
+            NotificationSent,
+            NotificationFailed,
+        )
+    }
+)
+assert set(PAYLOADS) == set(EVENT_TYPES), "one payload class per event type"
+
+
+# --- the stored form ----------------------------------------------------------------------
+
+# Per payload class: (name, left out while it holds this default) for each field, in order.
+_OMIT_NONE: Final = object()
+_LAYOUT: Final = {
+    cls: tuple((f.name, f.default if f.metadata.get("omit") else _OMIT_NONE) for f in fields(cls))
+    for cls in PAYLOADS.values()
+}
+
+
+def encode(payload: Payload) -> dict[str, Any]:
+    """A payload as the JSON the log stores and ``monitor log --json`` prints as ``data``."""
+    data: dict[str, Any] = {}
+    for name, omitted in _LAYOUT[type(payload)]:
+        value = getattr(payload, name)
+        if omitted is not _OMIT_NONE and value == omitted:
+            continue
+        data[name] = value if type(value) in _ATOMS else thaw(value)
+    return data
+
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _problems_of_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Releases before the lists' self-checks said only how many entries a suspect parse found;
+    the reason is what those releases decided on."""
+    if "problems" not in data:
+        expected, found = data.get("expected"), data.get("found", 0)
+        data["problems"] = [
+            f"found {found} entries where {expected} were recorded"
+            if expected
+            else "found no entries"
+        ]
+    return data
+
+
+def _reports_of_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Releases before multilingual detection wrote no language and no signals."""
+    data.setdefault("lang", "")
+    data.setdefault("signals", {})
+    data.setdefault("evidence", "")
+    return data
+
+
+def _notifications_of_v1(data: dict[str, Any]) -> dict[str, Any]:
+    data.setdefault("types", [])
+    data.setdefault("notifications", 1)
+    return data
+
+
+# (type, version) → the function that brings such a payload to version + 1.
+UPCASTERS: Final[Mapping[tuple[str, int], Upcaster]] = MappingProxyType(
+    {
+        (PARSE_SUSPECT, 1): _problems_of_v1,
+        (DESIGNATION_REPORTED, 1): _reports_of_v1,
+        (DESIGNATION_CORROBORATED, 1): _reports_of_v1,
+        (TOPIC_REPORTED, 1): _reports_of_v1,
+        (TOPIC_CORROBORATED, 1): _reports_of_v1,
+        (NOTIFICATION_FAILED, 1): _notifications_of_v1,
+        (NOTIFICATION_SENT, 1): lambda data: {"attempts": 1, **data},
+    }
+)
+_FIELDS: Final = {cls: frozenset(f.name for f in fields(cls)) for cls in PAYLOADS.values()}
+
+
+class PayloadError(ValueError):
+    """A stored payload this release cannot read."""
+
+
+def decode(event_type: str, data: Mapping[str, Any], version: int = SCHEMA_VERSION) -> Payload:
+    """A stored payload (written with schema ``version``) as today's payload class."""
+    type = event_type
+    cls = PAYLOADS.get(type)
+    if cls is None:
+        raise PayloadError(f"unknown event type {type!r}")
+    if version > SCHEMA_VERSION:
+        raise PayloadError(
+            f"a {type} event of schema version {version}: written by a newer monitor "
+            f"(this one reads up to {SCHEMA_VERSION})"
+        )
+    values = dict(data)
+    for step in range(version, SCHEMA_VERSION):
+        upcast = UPCASTERS.get((type, step))
+        if upcast is not None:
+            values = upcast(values)
+    known = _FIELDS[cls]
+    try:
+        return cls(**{k: v for k, v in values.items() if k in known})
+    except TypeError as exc:
+        raise PayloadError(f"a {type} event the log cannot read: {exc}") from exc
+
+
+# --- events -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class NewEvent:
     """An event the pipeline wants recorded. ``stream`` scopes optimistic concurrency."""
 
-    type: str
     stream: str
-    data: Mapping[str, Any] = field(default_factory=dict)
+    payload: Payload
     source: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.type not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {self.type!r}")
-        object.__setattr__(self, "data", _freeze(self.data))
+    @property
+    def type(self) -> EventType:
+        return self.payload.type
 
 
 @dataclass(frozen=True)
@@ -111,19 +432,19 @@ class RecordedEvent:
     """An event as stored: its position in the log (``id``) and when it was recorded."""
 
     id: int
-    type: str
     stream: str
     version: int
     recorded_at: datetime
     source: str | None
-    data: Mapping[str, Any]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "data", _freeze(self.data))
+    payload: Payload
 
     @property
-    def alert_class(self) -> str | None:
-        if self.data.get("baseline"):
+    def type(self) -> EventType:
+        return self.payload.type
+
+    @property
+    def alert_class(self) -> AlertClass | None:
+        if getattr(self.payload, "baseline", False):
             return None
         return ALERT_CLASS.get(self.type)
 
@@ -133,7 +454,7 @@ class RecordedEvent:
             "type": self.type,
             "recorded_at": format_time(self.recorded_at),
             "source": self.source,
-            "data": thaw(self.data),
+            "data": encode(self.payload),
         }
 
     def to_json(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from monitor.events import ITEM_PUBLISHED, NewEvent, source_stream
+from monitor.events import ItemPublished, NewEvent, source_stream
 from monitor.sources.feeditems import FeedItem
 
 
@@ -23,18 +23,17 @@ def item_events(source: str, items: Sequence[FeedItem], *, document: str) -> lis
     stream = source_stream(source)
     return [
         NewEvent(
-            ITEM_PUBLISHED,
             stream,
-            {
-                "title": item.title,
-                "url": item.url,
-                "published": item.published,
-                "guid": item.guid,
-                "item_id": item.item_id,
-                "summary": item.summary,
-                "content": item.content,
-                "document": document,
-            },
+            ItemPublished(
+                title=item.title,
+                url=item.url,
+                published=item.published,
+                guid=item.guid,
+                item_id=item.item_id,
+                summary=item.summary,
+                content=item.content,
+                document=document,
+            ),
             source=source,
         )
         for item in items

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection
-
 from monitor.batch import Batcher
 from monitor.clock import utcnow
 from monitor.config import Settings, Source
@@ -28,24 +26,20 @@ from monitor.events import (
     DESIGNATION_REPORTED,
     ENTRY_ADDED,
     PARSE_SUSPECT,
-    SOURCE_FAILED,
-    SOURCE_RECOVERED,
     TOPIC_REPORTED,
     NewEvent,
     RecordedEvent,
+    SourceFailed,
+    SourceRecovered,
     source_stream,
 )
 from monitor.fetch import Fetched, Fetcher
 from monitor.news import item_events, new_items
 from monitor.offload import Offload
-from monitor.projections.health import health_of, health_of_many
-from monitor.projections.items import seen
-from monitor.projections.lists import current_entries
 from monitor.redact import mask_url
 from monitor.schedule import next_delay
 from monitor.sources.feeditems import ParsedFeed
-from monitor.store import Store, leases, log, working
-from monitor.store.working import SourceState
+from monitor.store import Health, PollLine, SourceState, Store, Transaction
 
 if TYPE_CHECKING:
     from monitor.detect.reports import Detector
@@ -180,8 +174,8 @@ class Poller:
         return ClassifiedFeed(feed, {f.item.item_id: f for f in findings})
 
     def _seen(self, source: Source, feed: ParsedFeed) -> set[str]:
-        with self.store.read_tx() as conn:
-            return seen(conn, source.id, [i.item_id for i in feed.items])
+        with self.store.reading() as tx:
+            return tx.seen(source.id, [i.item_id for i in feed.items])
 
     async def _record(
         self,
@@ -202,8 +196,8 @@ class Poller:
         """Quiet polls in one transaction; if it fails, each in its own, so one poll's
         trouble is its own."""
         try:
-            with self.store.write_tx() as conn:
-                return self._record_quiet_in(conn, outcomes)
+            with self.store.writing() as tx:
+                return self._record_quiet_in(tx, outcomes)
         except Exception as exc:
             if len(outcomes) == 1 and not isinstance(exc, ConcurrencyError):
                 return [exc]
@@ -216,21 +210,21 @@ class Poller:
         return results
 
     def _record_quiet_in(
-        self, conn: Connection, outcomes: list[Outcome]
+        self, tx: Transaction, outcomes: list[Outcome]
     ) -> list[PollResult | Exception]:
         """What ``_record_in`` does for each, in one statement per table: a quiet poll
         records no event unless its source was failing (or is a suspect list), and those few
         take the one-by-one way."""
-        health = health_of_many(conn, [o.source.id for o in outcomes])
+        health = tx.healths([o.source.id for o in outcomes])
         results: list[PollResult | Exception] = []
         states: dict[str, dict[str, Any]] = {}
-        polls: list[working.PollLine] = []
+        polls: list[PollLine] = []
         next_polls: dict[str, datetime] = {}
         for outcome in outcomes:
             source, fetched = outcome.source, outcome.fetched
             state = health[source.id]
-            if state["failing"] or (source.kind == "list" and state["suspect"]):
-                results.append(self._record_in(conn, outcome))
+            if state.failing or (source.kind == "list" and state.suspect):
+                results.append(self._record_in(tx, outcome))
                 continue
             duration = time.monotonic() - outcome.started
             states[source.id] = {
@@ -265,60 +259,58 @@ class Poller:
                 )
             )
         if polls:
-            working.save_states(conn, states)
-            working.record_polls(conn, polls)
-            leases.finish_many(conn, worker=self.worker, next_polls=next_polls)
+            tx.save_source_states(states)
+            tx.record_polls(polls)
+            tx.finish_many(worker=self.worker, next_polls=next_polls)
         return results
 
     def _record_retrying(self, outcome: Outcome) -> PollResult:
         for attempt in range(3):
             try:
-                with self.store.write_tx() as conn:
-                    return self._record_in(conn, outcome)
+                with self.store.writing() as tx:
+                    return self._record_in(tx, outcome)
             except ConcurrencyError:
                 if attempt == 2:
                     raise
                 logger.info("source %s: another writer recorded first; retrying", outcome.source.id)
         raise AssertionError("unreachable")
 
-    def _record_in(self, conn: Connection, outcome: Outcome) -> PollResult:
+    def _record_in(self, tx: Transaction, outcome: Outcome) -> PollResult:
         source, fetched, document = outcome.source, outcome.fetched, outcome.document
         status = outcome.status
         stream = source_stream(source.id)
         now = self.clock()
-        health = health_of(conn, source.id)
+        health = tx.health(source.id)
         events: list[NewEvent] = []
-        if health["failing"]:
-            events.append(NewEvent(SOURCE_RECOVERED, stream, {}, source=source.id))
+        if health.failing:
+            events.append(NewEvent(stream, SourceRecovered(), source=source.id))
         changes: list[NewEvent] = []
         if document is not None:
-            changes = self._changes(conn, source, document, outcome.parsed, health, now)
+            changes = self._changes(tx, source, document, outcome.parsed, health, now)
         events += changes
         if any(e.type == PARSE_SUSPECT for e in changes):
             status = "suspect"
         elif changes:
             status = "changed"
-        elif source.kind == "list" and health["suspect"]:
+        elif source.kind == "list" and health.suspect:
             status = "suspect"
         elif document is not None:
             status = "unchanged"
         recorded: list[RecordedEvent] = []
         if events:  # most polls find nothing: no version to check, no append
-            expected = {stream: log.stream_version(conn, stream)}
+            expected = {stream: tx.stream_version(stream)}
             # A new story's stream must still be empty: two workers cannot both open it.
             expected.update({e.stream: 0 for e in events if e.type in _OPENS_STORY})
-            recorded = self.store.append(
+            recorded = tx.append(
                 events,
                 expected=expected,
                 documents=[document] if document is not None else [],
                 now=now,
-                conn=conn,
             )
         validators: dict[str, Any] = {"etag": fetched.etag, "last_modified": fetched.last_modified}
         if document is not None:
             validators["last_hash"] = document.sha256
-        working.save_state(
-            conn,
+        tx.save_source_state(
             source.id,
             last_poll_at=outcome.started_at,
             last_status=status,
@@ -327,8 +319,7 @@ class Poller:
             **validators,
         )
         duration = time.monotonic() - outcome.started
-        working.record_poll(
-            conn,
+        tx.record_poll(
             source=source.id,
             started_at=outcome.started_at,
             duration_ms=int(duration * 1000),
@@ -339,7 +330,7 @@ class Poller:
             error=None,
             worker=self.worker,
         )
-        self._finish_lease(conn, source, failures=0, retry_after=None)
+        self._finish_lease(tx, source, failures=0, retry_after=None)
         return PollResult(
             source=source.id,
             status=status,
@@ -351,22 +342,22 @@ class Poller:
 
     def _changes(
         self,
-        conn: Connection,
+        tx: Transaction,
         source: Source,
         document: Document,
         parsed: Any,
-        health: dict[str, Any],
+        health: Health,
         now: datetime,
     ) -> list[NewEvent]:
         if source.kind == "feed":
             feed = parsed.feed if isinstance(parsed, ClassifiedFeed) else parsed
-            fresh = new_items(feed.items, seen(conn, source.id, [i.item_id for i in feed.items]))
+            fresh = new_items(feed.items, tx.seen(source.id, [i.item_id for i in feed.items]))
             events = item_events(source.id, fresh, document=document.sha256)
             if self.detector is not None and isinstance(parsed, ClassifiedFeed):
                 found = [parsed.findings[i.item_id] for i in fresh if i.item_id in parsed.findings]
-                events += self.detector.record(conn, source, found, now)
+                events += self.detector.record(tx, source, found, now)
             return events
-        state = list_state(conn, source, suspect=health["suspect"])
+        state = list_state(tx, source, suspect=health.suspect)
         return list_events(
             state,
             parsed,
@@ -398,21 +389,15 @@ class Poller:
     ) -> PollResult:
         stream = source_stream(source.id)
         message = str(error)
-        with self.store.write_tx() as conn:
-            state = working.load_state(conn, source.id)
+        with self.store.writing() as tx:
+            state = tx.source_state(source.id)
             failures = state.consecutive_failures + 1
-            health = health_of(conn, source.id)
+            health = tx.health(source.id)
             recorded: list[RecordedEvent] = []
-            if not health["failing"] and failures >= self.settings.fail_after(source):
-                event = NewEvent(
-                    SOURCE_FAILED,
-                    stream,
-                    {"error": message, "kind": error.kind, "failures": failures},
-                    source=source.id,
-                )
-                recorded = self.store.append([event], conn=conn)
-            working.save_state(
-                conn,
+            if not health.failing and failures >= self.settings.fail_after(source):
+                failed = SourceFailed(error=message, kind=error.kind, failures=failures)
+                recorded = tx.append([NewEvent(stream, failed, source=source.id)])
+            tx.save_source_state(
                 source.id,
                 last_poll_at=started_at,
                 last_status="failed",
@@ -420,8 +405,7 @@ class Poller:
                 consecutive_failures=failures,
             )
             duration = time.monotonic() - started
-            working.record_poll(
-                conn,
+            tx.record_poll(
                 source=source.id,
                 started_at=started_at,
                 duration_ms=int(duration * 1000),
@@ -432,7 +416,7 @@ class Poller:
                 error=message,
                 worker=self.worker,
             )
-            self._finish_lease(conn, source, failures=failures, retry_after=error.retry_after)
+            self._finish_lease(tx, source, failures=failures, retry_after=error.retry_after)
         return PollResult(
             source=source.id,
             status="failed",
@@ -445,11 +429,11 @@ class Poller:
         )
 
     def _finish_lease(
-        self, conn: Connection, source: Source, *, failures: int, retry_after: float | None
+        self, tx: Transaction, source: Source, *, failures: int, retry_after: float | None
     ) -> None:
         """Release the lease and set the next due time, backed off while the source fails."""
         next_poll_at = self._next_poll_at(source, failures=failures, retry_after=retry_after)
-        leases.finish(conn, worker=self.worker, source=source.id, next_poll_at=next_poll_at)
+        tx.finish(worker=self.worker, source=source.id, next_poll_at=next_poll_at)
 
     def _next_poll_at(
         self, source: Source, *, failures: int, retry_after: float | None
@@ -464,12 +448,12 @@ class Poller:
         return self.clock() + timedelta(seconds=delay)
 
 
-def list_state(conn: Connection, source: Source, *, suspect: bool) -> ListPoll:
-    has_baseline = log.has_event(conn, source=source.id, type=ENTRY_ADDED)
+def list_state(tx: Transaction, source: Source, *, suspect: bool) -> ListPoll:
+    has_baseline = tx.has_event(source=source.id, type=ENTRY_ADDED)
     return ListPoll(
         source=source.id,
         jurisdiction=source.jurisdiction,
-        entries=current_entries(conn, source.id),
+        entries=tx.current_entries(source.id),
         has_baseline=has_baseline,
         suspect=suspect,
     )

@@ -23,7 +23,6 @@ from monitor.app import App
 from monitor.clock import utcnow
 from monitor.errors import MonitorError, StoreLostError
 from monitor.fetch import Fetcher
-from monitor.store import leases
 
 logger = logging.getLogger("monitor.service")
 
@@ -138,8 +137,8 @@ class Service:
         until = utcnow() + timedelta(seconds=self.app.lease_seconds(sources))
 
         def renew() -> None:
-            with self.app.store.write_tx() as conn:
-                leases.renew(conn, worker=self.app.worker, sources=ids, until=until)
+            with self.app.store.writing() as tx:
+                tx.renew(worker=self.app.worker, sources=ids, until=until)
 
         try:
             await asyncio.to_thread(renew)

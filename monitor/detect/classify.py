@@ -25,7 +25,7 @@ from monitor.detect.actors import find_actors, implied_actor
 from monitor.detect.designations import by_rules, standing_mention
 from monitor.detect.model import Designation, NewsItem
 from monitor.detect.names import QUOTED_NAME, EntityMatcher, canonical_entity, matcher, watch_key
-from monitor.detect.text import lead_sentences, lead_text
+from monitor.text import lead_sentences, lead_text
 
 RULE_LANGUAGES = ("en", "ru")
 

@@ -28,18 +28,19 @@ from monitor.detect.names import (
     normalise,
     watch_key,
 )
-from monitor.detect.text import (
+from monitor.events import Action
+from monitor.text import (
     LEAD_SENTENCES,
+    paragraphs,
     prep,
     split_sentences,
     strip_dateline,
-    strip_html,
 )
 
 BODY_SENTENCES = 8  # how far into the body a report's news can be when the lede is silent
 _I = re.IGNORECASE
 
-_ACTIONS = {
+_ACTIONS: dict[tuple[str, str], Action] = {
     (cues.ADD, forms.ENACTED): "added",
     (cues.ADD, forms.ANNOUNCED): "announced_addition",
     (cues.REMOVE, forms.ENACTED): "removed",
@@ -97,7 +98,7 @@ _ROLE_AFTER = re.compile(
 class _Finding:
     actors: list[str]
     entities: list[tuple[str, bool]]  # (canonical name, watched)
-    action: str
+    action: Action
     evidence: str
     clause: str
     known: bool = True  # entities came from the gazetteer or watches, not from capitalisation
@@ -113,9 +114,9 @@ def by_rules(item: NewsItem, watches: Sequence[Watch], vetoes: list[str]) -> lis
     ``vetoes`` receives the reason whenever a change verb near a list cue was read as no change
     (a call, a denial, a standing state, a consideration, a condition, history).
     """
-    title = strip_dateline(strip_html(item.title))
-    summary_text = strip_dateline(strip_html(item.summary))
-    text = strip_html(item.text)
+    title = strip_dateline(paragraphs(item.title))
+    summary_text = strip_dateline(paragraphs(item.summary))
+    text = paragraphs(item.text)
     if not cues.has_verb(prep(f"{title}\n{summary_text}\n{text}")):
         return []  # no change verb anywhere: nothing can be a designation change
     names = matcher(watch_key(watches))
@@ -140,7 +141,7 @@ def standing_mention(item: NewsItem) -> bool:
     """Does an item without a change verb name a list only in passing: in a mention or a
     background clause ("Hamas, which the EU lists as terrorist, said ..."), or as a standing
     state ("has been on the list since 2003")? Asked only of items the first stage passed."""
-    whole = prep(f"{item.title}\n{strip_html(item.summary)}\n{strip_html(item.text)}")
+    whole = prep(f"{item.title}\n{paragraphs(item.summary)}\n{paragraphs(item.text)}")
     if cues.has_verb(whole):
         return False
     if _MENTIONS.search(whole):
@@ -260,7 +261,7 @@ def _action(
     end: int,
     published: datetime | None,
     vetoes: list[str],
-) -> str | None:
+) -> Action | None:
     """The action a verb reports in its clause, or None when the clause makes it no change."""
     window = masked[start : verb.start]
     comma = masked.find(",", verb.end, end)

@@ -21,7 +21,7 @@ from typing import Any
 
 from monitor.detect.lexicon import Vocabulary, fold
 from monitor.detect.model import Designation
-from monitor.detect.text import prep
+from monitor.text import prep
 
 MIN_LETTERS = 4
 _SPACE = re.compile(r"\s+")

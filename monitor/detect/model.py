@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-ACTIONS = ("added", "removed", "amended", "announced_addition", "announced_removal", "suspended")
+from monitor.events import ACTIONS, Action
+
+__all__ = ["ACTIONS", "Designation", "NewsItem", "TopicMatch"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Designation:
 
     actor: str
     entity: str
-    action: str
+    action: Action
     watched: bool
     evidence: str
     lang: str = field(default="", compare=False)  # ISO 639-1 of the item

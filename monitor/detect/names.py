@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from monitor.config import Watch
-from monitor.detect.text import prep
+from monitor.text import prep
 
 _RU_ENDINGS = sorted(
     ("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя",

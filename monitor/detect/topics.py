@@ -28,13 +28,13 @@ from monitor.detect.anycase import AnyCase
 from monitor.detect.lexicon import Vocabulary, fold
 from monitor.detect.model import NewsItem, TopicMatch
 from monitor.detect.names import matcher, phrase_regex
-from monitor.detect.text import (
+from monitor.text import (
     lead_sentences,
     lead_text,
+    paragraphs,
     prep,
     split_sentences,
     strip_dateline,
-    strip_html,
 )
 
 ANCHORS_NEEDED = 2
@@ -92,9 +92,9 @@ def match_topics(item: NewsItem, topics: Sequence[Topic]) -> list[TopicMatch]:
     if not topics:
         return []
     parts = (
-        strip_dateline(strip_html(item.title)),
-        strip_dateline(strip_html(item.summary)),
-        strip_html(item.text),
+        strip_dateline(paragraphs(item.title)),
+        strip_dateline(paragraphs(item.summary)),
+        paragraphs(item.text),
     )
     whole = prep("\n".join(parts))
     matches = []

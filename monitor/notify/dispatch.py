@@ -20,29 +20,24 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
-
-from sqlalchemy import Connection, select
 
 from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.errors import UsageError
-from monitor.events import NOTIFICATION_FAILED, RecordedEvent, format_time
-from monitor.notify import attempts
-from monitor.notify.attempts import SENT, UNKNOWN, Claimed, Outcome
+from monitor.events import NotificationFailed, format_time
+from monitor.notify import outbox
+from monitor.notify.attempts import SENT, Outcome, failure_error, may_have_arrived, retry_at
 from monitor.notify.channels import ChannelSender, SendResult, senders
 from monitor.notify.formats import Layout, to_html, to_markdown, to_text
-from monitor.notify.outbox import ATTEMPTS, forget_removed_channels, register_channels
 from monitor.notify.render import Message, MessageContext, SourceInfo, StoryInfo, render
-from monitor.projections.stories import TABLE as STORIES
 from monitor.redact import link_base
-from monitor.store import Store, leases, log
-from monitor.store.tables import EventRow, table_of
+from monitor.store import Store
+from monitor.store.deliveries import Claimed
 
 logger = logging.getLogger("monitor.notify")
 
-EVENTS = table_of(EventRow)
 LEASE_MARGIN = 60.0  # seconds a delivery lease outlives the send timeout
 PER_PASS = 200  # notifications one channel sends in one pass at most
 IDLE_POLL = 1.0  # seconds between looks for new work while another channel is still sending
@@ -71,14 +66,6 @@ class DeliveryReport:
     @property
     def failed(self) -> int:
         return sum(c.retrying + c.gave_up for c in self.channels.values())
-
-
-def backoff(
-    attempt: int, base: float, cap: float, rand: Callable[[], float] = random.random
-) -> float:
-    """Exponential (``base`` doubling per attempt, at most ``cap``), with equal jitter."""
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
-    return delay * (0.5 + rand() / 2)
 
 
 class Dispatcher:
@@ -131,29 +118,37 @@ class Dispatcher:
         return report
 
     def _reconcile(self) -> None:
-        with self.store.write_tx() as conn:
-            attempts.reconcile(conn)
+        self.store.deliveries.reconcile()
 
     def _prepare(self) -> None:
-        with self.store.write_tx() as conn:
-            register_channels(conn, self.settings)
-            forget_removed_channels(conn, self.settings)
-            attempts.reconcile(conn)
-            dead = leases.release_gone(conn, ATTEMPTS, worker=self.worker, now=self.clock())
-        for owner in dead:
+        """Register new channels, forget removed ones (only the delivering process does: its
+        config is the one that sends), and take over the leases of the dead."""
+        prepared = self.store.deliveries.prepare(
+            wanted=outbox.wanted(self.settings),
+            configured=outbox.configured(self.settings),
+            worker=self.worker,
+            now=self.clock(),
+        )
+        for (channel, klass), dropped in prepared.dropped.items():
+            logger.warning(
+                "channel %s no longer takes %s alerts: %d undelivered notification(s) dropped",
+                channel,
+                klass,
+                dropped,
+            )
+        for owner in prepared.released:
             logger.info("released the delivery leases of %s (no longer running)", owner)
 
     def _next_due(self) -> datetime | None:
-        with self.store.read_tx() as conn:
-            return attempts.next_due(conn, list(self.senders))
+        return self.store.deliveries.next_due(list(self.senders))
 
     async def _drain(self, sender: ChannelSender, report: DeliveryReport) -> None:
         stats = report.channel(sender.name)
         lease = self.settings.delivery.timeout + LEASE_MARGIN
+        deliveries = self.store.deliveries
         for _ in range(PER_PASS):
             item = await asyncio.to_thread(
-                attempts.claim,
-                self.store,
+                deliveries.claim,
                 channel=sender.name,
                 worker=self.worker,
                 now=self.clock(),
@@ -165,11 +160,11 @@ class Dispatcher:
                 result = await self._attempt(sender, item)
             except BaseException:  # cancelled mid-send: give the lease back, decide nothing
                 await asyncio.shield(
-                    asyncio.to_thread(attempts.release, self.store, [item], worker=self.worker)
+                    asyncio.to_thread(deliveries.release, [item], worker=self.worker)
                 )
                 raise
             if result.outcome == SENT:
-                await asyncio.to_thread(attempts.record_sent, self.store, item, now=self.clock())
+                await asyncio.to_thread(deliveries.record_sent, item, now=self.clock())
                 stats.sent += 1
                 logger.info(
                     "delivered channel=%s notification=#%d events=%d attempt=%d",
@@ -196,27 +191,22 @@ class Dispatcher:
     ) -> None:
         delivery = self.settings.delivery
         now = self.clock()
-        deadline = item.created_at + timedelta(seconds=delivery.give_up_after)
-        delay = backoff(item.attempts + 1, delivery.retry_base, delivery.retry_max, self.rand)
-        retry_at = min(now + timedelta(seconds=delay), max(deadline, now))
-        error = result.error
-        if result.outcome == UNKNOWN or item.unconfirmed:
-            error = (
-                "unconfirmed (a send timed out and may have arrived; a retry may repeat it): "
-                + error
-            )
-        failed = await asyncio.to_thread(
-            attempts.record_failure,
-            self.store,
+        retry = retry_at(item, now, delivery, self.rand)
+        error = failure_error(result.outcome, result.error, unconfirmed=item.unconfirmed)
+        recorded = await asyncio.to_thread(
+            self.store.deliveries.record_failure,
             item,
             now=now,
             outcome=result.outcome,
+            may_have_arrived=may_have_arrived(result.outcome),
             error=error,
-            retry_at=retry_at,
+            retry_at=retry,
             give_up_after=delivery.give_up_after,
         )
         stats.errors.append(error)
-        gave_up = set(failed.data["events"]) if failed is not None else set()
+        failed = recorded.payload if recorded is not None else None
+        assert failed is None or isinstance(failed, NotificationFailed)
+        gave_up = set(failed.events) if failed is not None else set()
         if item.first_event not in gave_up:
             stats.retrying += 1
             logger.warning(
@@ -225,16 +215,16 @@ class Dispatcher:
                 sender.name,
                 item.first_event,
                 item.attempts + 1,
-                format_time(retry_at),
+                format_time(retry),
                 error,
             )
         if failed is not None:
-            stats.gave_up += int(failed.data.get("notifications", 1))
+            stats.gave_up += failed.notifications
             logger.error(
                 "channel=%s gave up on %d notification(s) (events %s) after %s: %s",
                 sender.name,
-                failed.data.get("notifications", 1),
-                ", ".join(str(i) for i in failed.data["events"][:20]),
+                failed.notifications,
+                ", ".join(str(i) for i in failed.events[:20]),
                 _age(delivery.give_up_after),
                 error,
             )
@@ -249,27 +239,10 @@ def _age(seconds: float) -> str:
 
 def load_context(store: Store, settings: Settings, item: Claimed) -> MessageContext:
     """The events of a notification and what its message cites about them."""
-    with store.read_tx() as conn:
-        events = _events(conn, item.events)
-        referenced = [
-            int(i)
-            for e in events
-            if e.type == NOTIFICATION_FAILED
-            for i in e.data.get("events") or ()
-        ]
-        reported = {e.id: e for e in _events(conn, referenced)}
-        story_ids = sorted({str(e.data["story"]) for e in events if e.data.get("story")})
-        stories = (
-            {
-                row.id: StoryInfo(id=row.id, reports=row.reports, sources=tuple(row.sources or ()))
-                for row in conn.execute(select(STORIES).where(STORIES.c.id.in_(story_ids)))
-            }
-            if story_ids
-            else {}
-        )
+    cited = store.deliveries.cited(item.events)
     known = {s.id: s for s in settings.sources}
     sources = {}
-    for event in [*events, *reported.values()]:
+    for event in [*cited.events, *cited.reported.values()]:
         if event.source and event.source not in sources:
             source = known.get(event.source)
             sources[event.source] = SourceInfo(
@@ -280,20 +253,15 @@ def load_context(store: Store, settings: Settings, item: Claimed) -> MessageCont
             )
     return MessageContext(
         kind=item.kind,
-        events=events,
+        events=cited.events,
         sources=sources,
-        stories=stories,
-        reported=reported,
+        stories={
+            s.id: StoryInfo(id=s.id, reports=s.reports, sources=s.sources)
+            for s in cited.stories.values()
+        },
+        reported=cited.reported,
         unconfirmed=item.unconfirmed,
     )
-
-
-def _events(conn: Connection, ids: Iterable[int]) -> list[RecordedEvent]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    rows = conn.execute(select(EVENTS).where(EVENTS.c.id.in_(wanted)).order_by(EVENTS.c.id))
-    return [log.to_event(row) for row in rows]
 
 
 # --- notify-test -----------------------------------------------------------------------------

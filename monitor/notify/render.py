@@ -21,20 +21,26 @@ from monitor.describe import (
     summary,
 )
 from monitor.events import (
-    DESIGNATION_REPORTED,
     ENTRY_ADDED,
     ENTRY_CHANGED,
     ENTRY_REMOVED,
-    NOTIFICATION_FAILED,
     PARSE_SUSPECT,
-    SOURCE_FAILED,
-    SOURCE_RECOVERED,
-    TOPIC_REPORTED,
+    DesignationReport,
+    EntryAdded,
+    EntryChange,
+    EntryChanged,
+    EntryRemoved,
+    NotificationFailed,
+    ParseSuspect,
     RecordedEvent,
+    SourceFailed,
+    SourceRecovered,
+    StoryReport,
+    TopicReport,
     format_time,
 )
 from monitor.notify.formats import Layout, Link, Quote, Value, to_html, to_markdown, to_text
-from monitor.notify.routing import KIND_ENTRIES, KIND_HEALTH, KIND_REPORT, KIND_TOPIC
+from monitor.notify.routing import KIND_ENTRIES, KIND_HEALTH
 from monitor.timeutil import parse_iso
 
 ACTORS = {
@@ -120,10 +126,10 @@ def lay_out(ctx: MessageContext) -> Layout:
     first = ctx.events[0]
     if ctx.kind == KIND_ENTRIES:
         return _entries(ctx)
-    if ctx.kind == KIND_REPORT or first.type == DESIGNATION_REPORTED:
-        return _report(ctx, first)
-    if ctx.kind == KIND_TOPIC or first.type == TOPIC_REPORTED:
-        return _topic(ctx, first)
+    if isinstance(first.payload, DesignationReport):
+        return _report(ctx, first, first.payload)
+    if isinstance(first.payload, TopicReport):
+        return _topic(ctx, first, first.payload)
     if ctx.kind == KIND_HEALTH:
         return _health(ctx, first)
     return Layout(title=summary(first), summary=summary(first), footer=_event_footer(ctx.events))
@@ -148,12 +154,11 @@ def _source_value(info: SourceInfo) -> str:
 # --- news ------------------------------------------------------------------------------------
 
 
-def _report(ctx: MessageContext, event: RecordedEvent) -> Layout:
-    data = event.data
-    actor = actor_name(data.get("actor"))
-    entity = reported_entity(data)
-    action = str(data.get("action") or "")
-    words = {"list": str(data.get("list") or "terrorist list"), "actor": actor, "entity": entity}
+def _report(ctx: MessageContext, event: RecordedEvent, report: DesignationReport) -> Layout:
+    actor = actor_name(report.actor)
+    entity = reported_entity(report.entity)
+    action = report.action
+    words = {"list": "terrorist list", "actor": actor, "entity": entity}
     phrase = TITLE_PHRASES.get(action, ACTION_WORDS.get(action, action)).format(**words)
     sentence = SENTENCES.get(action, "{actor}: {entity} — " + phrase).format(**words)
     info = _source(ctx, event.source)
@@ -162,48 +167,47 @@ def _report(ctx: MessageContext, event: RecordedEvent) -> Layout:
         summary=f"A news report says {sentence}.",
         notify_type="warning",
     )
-    entity_value = entity + (" (watched)" if data.get("watched") else "")
+    entity_value = entity + (" (watched)" if report.watched else "")
     layout.facts += [
-        ("Actor", f"{actor} ({data.get('actor')})" if actor != data.get("actor") else actor),
+        ("Actor", f"{actor} ({report.actor})" if actor != report.actor else actor),
         ("Entity", entity_value),
         ("Action", f"{ACTION_WORDS.get(action, action)} ({action})"),
     ]
-    layout.facts += _news_facts(ctx, event, info)
+    layout.facts += _news_facts(ctx, event, report, info)
     layout.footer = _event_footer([event])
     return layout
 
 
-def _topic(ctx: MessageContext, event: RecordedEvent) -> Layout:
-    data = event.data
-    topic = str(data.get("topic") or "Topic")
+def _topic(ctx: MessageContext, event: RecordedEvent, report: TopicReport) -> Layout:
+    topic = report.topic or "Topic"
     info = _source(ctx, event.source)
     layout = Layout(
-        title=f"{topic}: {shorten(str(data.get('title') or ''), 120)}",
+        title=f"{topic}: {shorten(report.title, 120)}",
         summary=f"A news item about {topic}.",
     )
     layout.facts.append(("Topic", topic))
-    layout.facts += _news_facts(ctx, event, info)
+    layout.facts += _news_facts(ctx, event, report, info)
     layout.footer = _event_footer([event])
     return layout
 
 
-def _news_facts(ctx: MessageContext, event: RecordedEvent, info: SourceInfo) -> list[Any]:
-    data = event.data
-    facts: list[tuple[str, Value]] = [("Headline", str(data.get("title") or "-"))]
+def _news_facts(
+    ctx: MessageContext, event: RecordedEvent, report: StoryReport, info: SourceInfo
+) -> list[Any]:
+    facts: list[tuple[str, Value]] = [("Headline", report.title or "-")]
     facts.append(("Source", _source_value(info)))
-    if data.get("url"):
-        facts.append(("Link", Link(str(data["url"]))))
-    facts.append(("Published", _when(data.get("published"))))
+    if report.url:
+        facts.append(("Link", Link(report.url)))
+    facts.append(("Published", _when(report.published)))
     facts.append(("First seen", format_time(event.recorded_at)))
-    facts.append(("Corroboration", _corroboration(ctx, event)))
-    evidence = evidence_text(data.get("evidence"))
-    if evidence:
-        facts.append(("Evidence", Quote(evidence)))
+    facts.append(("Corroboration", _corroboration(ctx, event, report.story)))
+    if report.evidence:
+        facts.append(("Evidence", Quote(shorten(report.evidence, 600))))
     return facts
 
 
-def _corroboration(ctx: MessageContext, event: RecordedEvent) -> str:
-    story = ctx.stories.get(str(event.data.get("story") or ""))
+def _corroboration(ctx: MessageContext, event: RecordedEvent, story_id: str) -> str:
+    story = ctx.stories.get(story_id)
     if story is None or story.reports <= 1:
         return "no other outlet yet"
     others = [s for s in story.sources if s != event.source]
@@ -212,22 +216,6 @@ def _corroboration(ctx: MessageContext, event: RecordedEvent) -> str:
     if others:
         text += f" ({', '.join(others)})"
     return text
-
-
-def evidence_text(value: Any) -> str:
-    """The matched sentence, whatever shape the detector gave it."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return shorten(value, 600)
-    if isinstance(value, Mapping):
-        for key in ("sentence", "text", "excerpt", "match", "snippet"):
-            if value.get(key):
-                return evidence_text(value[key])
-        return shorten("; ".join(f"{k}: {v}" for k, v in value.items()), 600)
-    if isinstance(value, list | tuple):
-        return " … ".join(evidence_text(v) for v in value[:3] if v)
-    return shorten(str(value), 600)
 
 
 def _when(value: Any) -> str:
@@ -242,9 +230,10 @@ def _when(value: Any) -> str:
 
 def _entries(ctx: MessageContext) -> Layout:
     events = list(ctx.events)
-    first = events[0]
+    changes = [_entry_change(e) for e in events]
+    first, change = events[0], changes[0]
     info = _source(ctx, first.source)
-    jurisdiction = first.data.get("jurisdiction") or info.jurisdiction
+    jurisdiction = change.jurisdiction or info.jurisdiction
     prefix = actor_name(jurisdiction) if jurisdiction else info.label
     counts = {verb: 0 for verb in ENTRY_VERBS.values()}
     for event in events:
@@ -253,7 +242,7 @@ def _entries(ctx: MessageContext) -> Layout:
     if len(events) == 1:
         verb = ENTRY_VERBS[first.type]
         where = {"added": "added to", "removed": "removed from", "amended": "amended on"}[verb]
-        title = f"{prefix}: {entry_name(first.data['entry'])} — {where} {info.label}"
+        title = f"{prefix}: {entry_name(change.entry)} — {where} {info.label}"
     else:
         title = f"{prefix}: {len(events)} changes on {info.label} — {tally}"
     noun = "entry" if len(events) == 1 else "entries"
@@ -268,12 +257,12 @@ def _entries(ctx: MessageContext) -> Layout:
             ("Actor", actor if actor == jurisdiction else f"{actor} ({jurisdiction})")
         )
     if len(events) == 1:
-        layout.facts.append(("Entity", entry_name(first.data["entry"])))
+        layout.facts.append(("Entity", entry_name(change.entry)))
         layout.facts.append(("Action", ENTRY_VERBS[first.type]))
     layout.facts.append(("Source", _source_value(info)))
     if info.url:
         layout.facts.append(("Link", Link(info.url)))
-    if first.data.get("accepted"):
+    if change.accepted:
         layout.facts.append(("Note", "recorded by `monitor accept` after a suspect parse"))
     layout.facts.append(("First seen", format_time(first.recorded_at)))
     layout.items_label = "Changes"
@@ -283,11 +272,17 @@ def _entries(ctx: MessageContext) -> Layout:
     return layout
 
 
+def _entry_change(event: RecordedEvent) -> EntryChange:
+    assert isinstance(event.payload, EntryAdded | EntryRemoved | EntryChanged)
+    return event.payload
+
+
 def _entry_item(event: RecordedEvent) -> tuple[str, list[str]]:
-    entry = event.data["entry"]
+    change = _entry_change(event)
+    entry = change.entry
     line = f"{ENTRY_VERBS[event.type]}: {entry_name(entry)} (#{event.id})"
-    before = event.data.get("before") or {}
-    changed = set(changed_fields(before, entry)) if event.type == ENTRY_CHANGED else set()
+    before = change.before if isinstance(change, EntryChanged) else {}
+    changed = set(changed_fields(before, entry))
     details = []
     for name, value in entry.items():
         if name == "key" or (name not in changed and _plain(value) == entry_name(entry)):
@@ -313,32 +308,30 @@ def _plain(value: Any) -> str:
 
 
 def _health(ctx: MessageContext, event: RecordedEvent) -> Layout:
-    data = event.data
+    payload = event.payload
     info = _source(ctx, event.source)
-    if event.type == NOTIFICATION_FAILED:
-        return _delivery_failed(ctx, event)
-    if event.type == SOURCE_FAILED:
+    if isinstance(payload, NotificationFailed):
+        return _delivery_failed(ctx, event, payload)
+    if isinstance(payload, SourceFailed):
         layout = Layout(
             title=f"Source failing: {info.label}",
             summary=f"The source {_source_value(info)} fails to fetch or parse.",
             notify_type="failure",
         )
-        layout.facts.append(("Error", str(data.get("error") or "-")))
-        if data.get("failures"):
-            layout.facts.append(("Failed polls in a row", str(data["failures"])))
-    elif event.type == SOURCE_RECOVERED:
-        again = "parses normally again" if data.get("after") == PARSE_SUSPECT else "works again"
+        layout.facts.append(("Error", payload.error or "-"))
+        if payload.failures:
+            layout.facts.append(("Failed polls in a row", str(payload.failures)))
+    elif isinstance(payload, SourceRecovered):
+        again = "parses normally again" if payload.after == PARSE_SUSPECT else "works again"
         layout = Layout(
             title=f"Source recovered: {info.label}",
             summary=f"The source {_source_value(info)} {again}.",
             notify_type="success",
         )
-    elif event.type == PARSE_SUSPECT:
-        why = "; ".join(data.get("problems") or []) or (
-            f"it parsed to {data.get('found')} entries where {data.get('expected')} were expected"
-        )
+    elif isinstance(payload, ParseSuspect):
+        why = "; ".join(payload.problems)
         layout = Layout(
-            title=f"Source suspect: {info.label} parsed to {data.get('found')} entries",
+            title=f"Source suspect: {info.label} parsed to {payload.found} entries",
             summary=(
                 f"The list {_source_value(info)} does not parse as expected: {why}. No baseline "
                 f"and no removal is recorded until it parses normally again or you run "
@@ -356,11 +349,10 @@ def _health(ctx: MessageContext, event: RecordedEvent) -> Layout:
     return layout
 
 
-def _delivery_failed(ctx: MessageContext, event: RecordedEvent) -> Layout:
-    data = event.data
-    ids = [int(i) for i in data.get("events") or ()]
-    channel = data.get("channel")
-    n = int(data.get("notifications") or 1)
+def _delivery_failed(
+    ctx: MessageContext, event: RecordedEvent, failed: NotificationFailed
+) -> Layout:
+    ids, channel, n = failed.events, failed.channel, failed.notifications
     layout = Layout(
         title=f"Delivery failed: {channel} could not deliver {n} alert{'s' if n != 1 else ''}",
         summary=(
@@ -369,8 +361,8 @@ def _delivery_failed(ctx: MessageContext, event: RecordedEvent) -> Layout:
         ),
         notify_type="failure",
     )
-    layout.facts.append(("Channel", str(channel)))
-    layout.facts.append(("Error", str(data.get("error") or "-")))
+    layout.facts.append(("Channel", channel))
+    layout.facts.append(("Error", failed.error or "-"))
     layout.facts.append(("Recorded", format_time(event.recorded_at)))
     layout.items_label = "Not delivered"
     for i in ids:

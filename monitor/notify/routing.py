@@ -1,6 +1,7 @@
 """Which events alert, and which channels owe which notification: pure functions of the log.
 
-The outbox projection folds events through :func:`route`, so the routing must depend only on
+The outbox projection (:mod:`monitor.store.outbox`, which also defines :class:`Owed` and
+:data:`Horizon`) folds events through :func:`route`, so the routing must depend only on
 the events, the (non-secret) configuration and each channel's horizon — never on the clock or
 on which process appends — or ``monitor replay`` would not rebuild the same outbox.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from monitor.config import Settings
 from monitor.events import (
@@ -17,12 +17,13 @@ from monitor.events import (
     ENTRY_EVENTS,
     NOTIFICATION_FAILED,
     TOPIC_REPORTED,
+    DesignationReported,
+    NotificationFailed,
     RecordedEvent,
+    TopicReported,
 )
+from monitor.store.outbox import Horizon, Owed
 from monitor.timeutil import parse_iso
-
-# (channel, alert class) → the log position after which the channel is owed that class.
-Horizon = Mapping[tuple[str, str], int]
 
 KIND_ENTRIES = "entries"  # the list changes of one poll of one source
 KIND_REPORT = "report"  # one designation_reported story
@@ -54,42 +55,26 @@ class RoutingRules:
         return self.default_max_age
 
 
-@dataclass
-class Owed:
-    """A notification one channel owes: ``events`` reported together, keyed by the first."""
-
-    channel: str
-    alert_class: str
-    kind: str
-    source: str | None
-    group_key: str | None
-    events: list[int]
-    created_at: datetime
-
-    @property
-    def first_event(self) -> int:
-        return self.events[0]
-
-
 def alert_class(event: RecordedEvent, rules: RoutingRules) -> str | None:
     """The alert class of ``event`` if it alerts at all (SPEC "Alerts"), else None."""
     klass = event.alert_class  # None for baselines and for non-alerting types
     if klass is None:
         return None
-    data = event.data
-    if event.type == DESIGNATION_REPORTED and rules.watched_only and not data.get("watched"):
+    payload = event.payload
+    if isinstance(payload, DesignationReported) and rules.watched_only and not payload.watched:
         return None
-    if event.type in (DESIGNATION_REPORTED, TOPIC_REPORTED) and _too_old(event, rules):
+    if isinstance(payload, DesignationReported | TopicReported) and _too_old(
+        event, payload.published, rules
+    ):
         return None
-    if event.type == NOTIFICATION_FAILED and NOTIFICATION_FAILED in (data.get("types") or ()):
+    if isinstance(payload, NotificationFailed) and NOTIFICATION_FAILED in payload.types:
         return None  # a failed health alert about a failed delivery: stop, never ping-pong
     return klass
 
 
-def _too_old(event: RecordedEvent, rules: RoutingRules) -> bool:
+def _too_old(event: RecordedEvent, published: str | None, rules: RoutingRules) -> bool:
     max_age = rules.max_age_of(event.source)
-    published = event.data.get("published")
-    if not max_age or not isinstance(published, str) or not published:
+    if not max_age or not published:
         return False
     moment = parse_iso(published)
     return moment is not None and (event.recorded_at - moment).total_seconds() > max_age
@@ -140,7 +125,8 @@ def route(events: Sequence[RecordedEvent], rules: RoutingRules, horizon: Horizon
 def channels_for(
     event: RecordedEvent, klass: str, rules: RoutingRules, horizon: Horizon
 ) -> Iterable[str]:
-    failed_channel = event.data.get("channel") if event.type == NOTIFICATION_FAILED else None
+    failed = event.payload
+    failed_channel = failed.channel if isinstance(failed, NotificationFailed) else None
     for name, classes in rules.channels:
         if klass not in classes or name == failed_channel:
             continue

@@ -6,45 +6,35 @@ given up comes from the log (``notification_sent`` / ``notification_failed`` on 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import func, select
 
 from monitor.config import Settings
 from monitor.events import NOTIFICATION_FAILED, NOTIFICATION_SENT, format_time
-from monitor.notify.outbox import channels_with_rows, owed_rows
 from monitor.redact import mask_url
 from monitor.store import Store
-from monitor.store.tables import EventRow, table_of
+from monitor.store.deliveries import OwedNotification, Tally
 
-EVENTS = table_of(EventRow)
 LISTED = 100  # owed notifications listed per channel at most
+NONE_YET = Tally(count=0, last=None)
 
 
 def delivery_rows(settings: Settings, store: Store) -> list[dict[str, Any]]:
-    with store.read_tx() as conn:
-        owed = owed_rows(conn)
-        names = channels_with_rows(conn)
-        done = conn.execute(
-            select(EVENTS.c.stream, EVENTS.c.type, func.count(), func.max(EVENTS.c.recorded_at))
-            .where(EVENTS.c.type.in_([NOTIFICATION_SENT, NOTIFICATION_FAILED]))
-            .group_by(EVENTS.c.stream, EVENTS.c.type)
-        ).all()
-    outcomes: dict[tuple[str, str], tuple[int, Any]] = {
-        (stream.removeprefix("channel:"), kind): (count, last) for stream, kind, count, last in done
-    }
+    overview = store.deliveries.overview()
+    owed, outcomes = overview.owed, overview.outcomes
     configured = {c.name: c for c in settings.channels}
-    order = list(configured) + sorted((names | {n for n, _ in outcomes}) - set(configured))
+    named = overview.channels | {n for n, _ in outcomes}
+    order = list(configured) + sorted(named - set(configured))
     rows = []
     for name in order:
         channel = configured.get(name)
         mine = [r for r in owed if r.channel == name]
-        failing = [r for r in mine if (r.attempts or 0) > 0]
+        failing = [r for r in mine if r.attempts > 0]
         due = [r.next_attempt_at for r in mine if r.next_attempt_at is not None]
         errors = [r for r in mine if r.last_error]
-        last_error = max(errors, key=lambda r: r.last_attempt_at).last_error if errors else None
-        sent, last_sent = outcomes.get((name, NOTIFICATION_SENT), (0, None))
-        failed, last_failed = outcomes.get((name, NOTIFICATION_FAILED), (0, None))
+        last_error = max(errors, key=_attempted).last_error if errors else None
+        sent = outcomes.get((name, NOTIFICATION_SENT), NONE_YET)
+        failed = outcomes.get((name, NOTIFICATION_FAILED), NONE_YET)
         if channel is None:
             state = "not configured"
         elif not channel.enabled:
@@ -61,10 +51,10 @@ def delivery_rows(settings: Settings, store: Store) -> list[dict[str, Any]]:
                 "state": state,
                 "pending": len(mine),
                 "failing": len(failing),
-                "sent": sent,
-                "failed": failed,
-                "last_sent": _time(last_sent),
-                "last_failed": _time(last_failed),
+                "sent": sent.count,
+                "failed": failed.count,
+                "last_sent": _time(sent.last),
+                "last_failed": _time(failed.last),
                 "next_attempt": _time(min(due)) if due else None,
                 "last_error": last_error,
                 "notifications": [_owed(r) for r in mine[:LISTED]],
@@ -73,7 +63,13 @@ def delivery_rows(settings: Settings, store: Store) -> list[dict[str, Any]]:
     return rows
 
 
-def _owed(row: Any) -> dict[str, Any]:
+def _attempted(row: OwedNotification) -> datetime:
+    """When ``row`` was last tried (a row with an error always was): the newest error is the
+    channel's."""
+    return row.last_attempt_at or row.created_at
+
+
+def _owed(row: OwedNotification) -> dict[str, Any]:
     return {
         "id": row.first_event,
         "events": list(row.events),
@@ -81,13 +77,13 @@ def _owed(row: Any) -> dict[str, Any]:
         "kind": row.kind,
         "source": row.source,
         "recorded_at": format_time(row.created_at),
-        "attempts": row.attempts or 0,
+        "attempts": row.attempts,
         "next_attempt": _time(row.next_attempt_at),
         "leased_by": row.lease_owner if row.lease_until is not None else None,
-        "unconfirmed": bool(row.unconfirmed),
+        "unconfirmed": row.unconfirmed,
         "last_error": row.last_error,
     }
 
 
-def _time(moment: Any) -> str | None:
+def _time(moment: datetime | None) -> str | None:
     return format_time(moment) if moment is not None else None

@@ -1,6 +1,7 @@
 """The store: the event log, the documents it cites, its projections and the working state.
 
-:class:`Store` is the narrow interface the rest of the monitor uses; SQL stays below it. A SQLite
+:class:`Store` and :class:`Transaction` are the interface the rest of the monitor uses (and
+``Store.deliveries`` the notifier's); SQL, tables and connections stay below them. A SQLite
 store comes into being when something is first written to it: a command that only reads never
 leaves an empty store (or its folders) behind, it says there is none.
 """
@@ -16,14 +17,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from monitor import projections
-from monitor.clock import utcnow
 from monitor.documents import Document
 from monitor.errors import StoreError
 from monitor.events import NewEvent, RecordedEvent
-from monitor.projections.base import Projection
 from monitor.redact import mask_url
-from monitor.store import log, migrate, working
+from monitor.store import migrate
+from monitor.store.deliveries import Deliveries
 from monitor.store.engine import (
     DEFAULT_LOCK_TIMEOUT,
     describe_operational_error,
@@ -32,12 +31,30 @@ from monitor.store.engine import (
     store_file,
     transaction,
 )
-from monitor.store.working import SourceState
+from monitor.store.interface import Transaction
+from monitor.store.leases import holder_id
+from monitor.store.log import LogPage, LogQuery
+from monitor.store.projections import default_projections
+from monitor.store.projections.base import Projection
+from monitor.store.projections.health import Health
+from monitor.store.projections.lists import ListVersion
+from monitor.store.projections.replay import ReplayReport
+from monitor.store.projections.stories import Story
+from monitor.store.working import PollLine, SourceState
 
-__all__ = ["SourceState", "Store", "mask_url"]
-
-# Called inside the append transaction with the events just recorded (the outbox hooks in here).
-AppendHook = Callable[[Connection, Sequence[RecordedEvent]], None]
+__all__ = [
+    "Health",
+    "ListVersion",
+    "LogPage",
+    "LogQuery",
+    "PollLine",
+    "SourceState",
+    "Store",
+    "Story",
+    "Transaction",
+    "holder_id",
+    "mask_url",
+]
 
 
 class Store:
@@ -60,8 +77,7 @@ class Store:
         self._ready = False  # the store exists, at the newest schema
         self._writable = False  # ... and passed the check made before this process writes
         self._when_ready: list[Callable[[], None]] = []
-        self.projections: list[Projection] = projections.default_projections()
-        self.append_hooks: list[AppendHook] = []
+        self.projections: list[Projection] = default_projections()
         if create or self.exists():
             self.upgrade()
             self._ready = True
@@ -133,6 +149,29 @@ class Store:
         with self._write_lock, transaction(self.engine, write=True) as conn:
             yield conn
 
+    @contextmanager
+    def reading(self) -> Iterator[Transaction]:
+        """A read transaction: the operations of :class:`Transaction`, one consistent view."""
+        with self.read_tx() as conn:
+            yield Transaction(self, conn)
+
+    @contextmanager
+    def writing(self) -> Iterator[Transaction]:
+        """A write transaction (see :meth:`write_tx`): all of it is recorded, or none."""
+        with self.write_tx() as conn:
+            yield Transaction(self, conn)
+
+    def revision(self) -> str | None:
+        """The schema revision the store is at."""
+        return migrate.current_revision(self.engine)
+
+    def replay(self, *, write: bool = False) -> ReplayReport:
+        """Rebuild every projection from the log and compare it with the stored one; keep the
+        rebuilt one only with ``write``."""
+        from monitor.store.projections.replay import replay
+
+        return replay(self, write=write)
+
     # --- facts ---------------------------------------------------------------------------
 
     def append(
@@ -142,58 +181,49 @@ class Store:
         expected: Mapping[str, int] | None = None,
         documents: Iterable[Document] = (),
         now: datetime | None = None,
-        conn: Connection | None = None,
     ) -> list[RecordedEvent]:
-        """Record ``events`` and everything derived from them, in one transaction."""
-        if conn is not None:
-            return self._append(conn, events, expected, documents, now or utcnow())
-        with self.write_tx() as tx:
-            return self._append(tx, events, expected, documents, now or utcnow())
-
-    def _append(
-        self,
-        conn: Connection,
-        events: Sequence[NewEvent],
-        expected: Mapping[str, int] | None,
-        documents: Iterable[Document],
-        now: datetime,
-    ) -> list[RecordedEvent]:
-        recorded = log.append(conn, events, now=now, expected=expected, documents=documents)
-        projections.apply_all(conn, self.projections, recorded)
-        for hook in self.append_hooks:
-            hook(conn, recorded)
-        return recorded
+        """Record ``events`` and everything derived from them, in a transaction of their own."""
+        with self.writing() as tx:
+            return tx.append(events, expected=expected, documents=documents, now=now)
 
     def read(self, **filters: Any) -> list[RecordedEvent]:
-        with self.read_tx() as conn:
-            return log.read(conn, **filters)
+        """Events, filtered as :meth:`Transaction.events` does."""
+        with self.reading() as tx:
+            return tx.events(**filters)
 
     def event(self, event_id: int) -> RecordedEvent | None:
-        with self.read_tx() as conn:
-            return log.get(conn, event_id)
+        with self.reading() as tx:
+            return tx.event(event_id)
 
     def document(self, sha256: str) -> Document | None:
-        with self.read_tx() as conn:
-            return log.load_document(conn, sha256)
+        with self.reading() as tx:
+            return tx.document(sha256)
 
     def stream_version(self, stream: str) -> int:
-        with self.read_tx() as conn:
-            return log.stream_version(conn, stream)
+        with self.reading() as tx:
+            return tx.stream_version(stream)
 
     def last_position(self) -> int:
-        with self.read_tx() as conn:
-            return log.last_position(conn)
+        with self.reading() as tx:
+            return tx.last_position()
 
     # --- working state -------------------------------------------------------------------
 
     def source_state(self, source: str) -> SourceState:
-        with self.read_tx() as conn:
-            return working.load_state(conn, source)
+        with self.reading() as tx:
+            return tx.source_state(source)
 
     def source_states(self) -> dict[str, SourceState]:
-        with self.read_tx() as conn:
-            return working.all_states(conn)
+        with self.reading() as tx:
+            return tx.source_states()
 
     def save_source_state(self, source: str, **values: Any) -> None:
-        with self.write_tx() as conn:
-            working.save_state(conn, source, **values)
+        with self.writing() as tx:
+            tx.save_source_state(source, **values)
+
+    # --- deliveries (the notifier's storage; the code is in monitor.store.deliveries) ------
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """The outbox, its working state and the channels' horizons, for the notifier."""
+        return Deliveries(self)

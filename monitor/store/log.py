@@ -8,16 +8,16 @@ that commits late.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from monitor.documents import Document
 from monitor.errors import ConcurrencyError
-from monitor.events import NewEvent, RecordedEvent, thaw
+from monitor.events import SCHEMA_VERSION, NewEvent, RecordedEvent, decode, encode
 from monitor.store.tables import DocumentRow, EventRow, table_of
 
 EVENTS = table_of(EventRow)
@@ -70,7 +70,7 @@ def append(
                 f"stream {stream} is at version {current}, expected {expected[stream]}"
             )
         versions[stream] = current
-    rows = []
+    rows: list[dict[str, Any]] = []
     for event in events:
         versions[event.stream] += 1
         rows.append(
@@ -80,7 +80,8 @@ def append(
                 "type": event.type,
                 "source": event.source,
                 "recorded_at": now,
-                "data": thaw(event.data),
+                "data": encode(event.payload),
+                "schema_version": SCHEMA_VERSION,
             }
         )
     try:
@@ -93,14 +94,13 @@ def append(
     return [
         RecordedEvent(
             id=event_id,
-            type=row["type"],
             stream=row["stream"],
             version=row["version"],
             recorded_at=now,
             source=row["source"],
-            data=row["data"],
+            payload=event.payload,
         )
-        for event_id, row in zip(ids, rows, strict=True)
+        for event_id, row, event in zip(ids, rows, events, strict=True)
     ]
 
 
@@ -167,12 +167,11 @@ def document_facts(conn: Connection, sha256: str) -> dict[str, Any] | None:
 def to_event(row: Any) -> RecordedEvent:
     return RecordedEvent(
         id=row.id,
-        type=row.type,
         stream=row.stream,
         version=row.version,
         recorded_at=row.recorded_at,
         source=row.source,
-        data=row.data,
+        payload=decode(row.type, row.data, row.schema_version),
     )
 
 
@@ -205,21 +204,30 @@ def read(
     return [to_event(row) for row in conn.execute(query)]
 
 
-# The columns in the order of RecordedEvent's fields: a row of them unpacks into one, without a
-# named lookup per column (a replay reads a million).
-_EVENT_FIELDS = tuple(EVENTS.c[f.name] for f in fields(RecordedEvent))
+# The columns a replay reads, unpacked by position (a named lookup per column costs, a million times).
+_EVENT_COLUMNS = (
+    EVENTS.c.id,
+    EVENTS.c.stream,
+    EVENTS.c.version,
+    EVENTS.c.recorded_at,
+    EVENTS.c.source,
+    EVENTS.c.type,
+    EVENTS.c.data,
+    EVENTS.c.schema_version,
+)
 
 
 def iter_all(conn: Connection, *, after: int = 0, batch: int = 5000) -> Iterator[RecordedEvent]:
     """Every event from position ``after`` on, in order, fetched in batches."""
     position = after
-    query = select(*_EVENT_FIELDS).order_by(EVENTS.c.id).limit(batch)
+    query = select(*_EVENT_COLUMNS).order_by(EVENTS.c.id).limit(batch)
     while True:
         rows = conn.execute(query.where(EVENTS.c.id > position)).all()
         if not rows:
             return
-        for row in rows:
-            yield RecordedEvent(*row)
+        for event_id, stream, version, recorded_at, source, type_, data, schema in rows:
+            payload = decode(type_, data, schema)
+            yield RecordedEvent(event_id, stream, version, recorded_at, source, payload)
         position = rows[-1][0]
 
 
@@ -236,3 +244,138 @@ def get(conn: Connection, event_id: int) -> RecordedEvent | None:
 
 def last_position(conn: Connection) -> int:
     return int(conn.execute(select(func.max(EVENTS.c.id))).scalar() or 0)
+
+
+# --- pages of the log, for readers that filter and page (the web app, its API and feeds) ------
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """What a reader asks of the log: the filters of ``monitor log`` and of the web's change log.
+
+    ``sources`` / ``types``: None for any, an empty tuple for none at all (a jurisdiction no
+    source has). ``text``: words the event must contain, case-insensitively, anywhere in its
+    source, type or payload; it is matched on the decoded payload, so it reads every script
+    alike on SQLite (whose JSON escapes non-ASCII) and PostgreSQL."""
+
+    sources: tuple[str, ...] | None = None
+    types: tuple[str, ...] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+
+    @property
+    def matches_nothing(self) -> bool:
+        return self.sources == () or self.types == ()
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """Events and where to go on: for :func:`page` (newest first), the ``before`` of the next,
+    older page (None: nothing older); for :func:`newer` (oldest first), the ``after`` to follow
+    the log from (the last event looked at, matching or not)."""
+
+    events: list[RecordedEvent]
+    cursor: int | None
+
+
+# A text search decodes what it reads: it looks at this many events per page at most, newest
+# first, and hands back where it stopped, so a page never costs more than a bounded scan.
+TEXT_SCAN = 5000
+_TEXT_BATCH = 500
+
+
+def _filtered(query: LogQuery) -> Select[Any]:
+    statement = select(EVENTS)
+    if query.sources is not None:
+        statement = statement.where(EVENTS.c.source.in_(list(query.sources)))
+    if query.types is not None:
+        statement = statement.where(EVENTS.c.type.in_(list(query.types)))
+    if query.since is not None:
+        statement = statement.where(EVENTS.c.recorded_at >= query.since)
+    if query.until is not None:
+        statement = statement.where(EVENTS.c.recorded_at <= query.until)
+    return statement
+
+
+def _needle(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def mentions(event: RecordedEvent, needle: str) -> bool:
+    """Whether ``needle`` (casefolded, single-spaced) is in the event's source, type or any
+    text of its payload."""
+    if not needle:
+        return True
+    parts = [event.type, event.source or "", *_strings(encode(event.payload))]
+    return needle in " ".join(" ".join(parts).split()).casefold()
+
+
+def page(
+    conn: Connection,
+    query: LogQuery,
+    *,
+    before: int | None = None,
+    limit: int = 50,
+    scan: int = TEXT_SCAN,
+) -> LogPage:
+    """Up to ``limit`` events older than ``before``, newest first (keyset pagination: a page
+    stays the same whatever is appended meanwhile)."""
+    if query.matches_nothing:
+        return LogPage([], None)
+    statement = _filtered(query).order_by(EVENTS.c.id.desc())
+    needle = _needle(query.text)
+    if not needle:
+        if before is not None:
+            statement = statement.where(EVENTS.c.id < before)
+        events = [to_event(row) for row in conn.execute(statement.limit(limit + 1))]
+        more = len(events) > limit
+        return LogPage(events[:limit], events[limit - 1].id if more and limit else None)
+    found: list[RecordedEvent] = []
+    position, scanned = before, 0
+    while scanned < scan:
+        batch = statement if position is None else statement.where(EVENTS.c.id < position)
+        rows = conn.execute(batch.limit(min(_TEXT_BATCH, scan - scanned))).all()
+        if not rows:
+            return LogPage(found, None)
+        for row in rows:
+            scanned += 1
+            position = row.id
+            event = to_event(row)
+            if mentions(event, needle):
+                found.append(event)
+                if len(found) == limit:
+                    return LogPage(found, event.id)
+    return LogPage(found, position)
+
+
+def newer(conn: Connection, query: LogQuery, *, after: int, limit: int = 100) -> LogPage:
+    """The matching events after position ``after``, oldest first (a reader following the
+    log: the web's live change log). At most ``limit`` events are looked at; the cursor moves
+    past the ones that do not match, so they are not read again."""
+    # The log's end is read first: appends are serialised, so every event up to it has
+    # committed, and a later one (even under PostgreSQL's read committed) is left for next time.
+    top = last_position(conn)
+    if query.matches_nothing or top <= after:
+        return LogPage([], max(after, top))
+    statement = (
+        _filtered(query)
+        .where(EVENTS.c.id > after, EVENTS.c.id <= top)
+        .order_by(EVENTS.c.id)
+        .limit(limit)
+    )
+    events = [to_event(row) for row in conn.execute(statement)]
+    cursor = events[-1].id if len(events) == limit else top
+    needle = _needle(query.text)
+    return LogPage([e for e in events if mentions(e, needle)], cursor)

@@ -69,6 +69,9 @@ class EventRow(SQLModel, table=True):
     source: str | None = Field(default=None, max_length=100)
     recorded_at: datetime = Field(index=True)
     data: dict[str, Any] = _json()
+    # The payload schema the row was written with (monitor.events.SCHEMA_VERSION); rows from
+    # before it was kept are 1, and are upcast when read.
+    schema_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class DocumentRow(SQLModel, table=True):

@@ -176,7 +176,7 @@ def test_a_report_that_names_no_organisation_is_kept_and_says_so() -> None:
     )
     [found] = detect_designations(item, [])
     assert (found.actor, found.entity) == ("CA", "")
-    assert reported_entity({"entity": found.entity}) == "organisations it does not name"
+    assert reported_entity(found.entity) == "organisations it does not name"
 
 
 def test_news_far_from_every_topic_and_list_never_loads_the_model() -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.detect.text import prep, split_sentences, strip_dateline, strip_html
+from monitor.text import paragraphs, prep, split_sentences, strip_dateline
 
 
-def test_strip_html_keeps_paragraphs() -> None:
+def test_paragraphs_keep_their_breaks() -> None:
     html = "<p>Russia&#8217;s court <b>ruled</b>.</p><p>Second&nbsp;one.</p>"
-    assert strip_html(html) == "Russia’s court ruled .\nSecond one."
+    assert paragraphs(html) == "Russia’s court ruled.\nSecond one."
 
 
 def test_prep_is_length_preserving() -> None:

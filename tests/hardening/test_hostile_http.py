@@ -10,6 +10,7 @@ from pathlib import Path
 
 from monitor.app import App
 from monitor.config import load_settings
+from monitor.events import encode
 from tests.conftest import write_config
 from tests.hardening.servers import HostileServer, respond
 
@@ -106,9 +107,9 @@ def test_each_misbehaviour_is_a_clear_failure_and_the_rest_still_work(tmp_path: 
             started = time.monotonic()
             results = {r.source: r for r in app.poll_now(app.sources())}
             took = time.monotonic() - started
-            failed = {e.source: e.data for e in app.store.read(types=["source_failed"])}
+            failed = {e.source: encode(e.payload) for e in app.store.read(types=["source_failed"])}
             entries = {
-                e.source: e.data["entry"]["name"] for e in app.store.read(types=["entry_added"])
+                e.source: e.payload.entry["name"] for e in app.store.read(types=["entry_added"])
             }
             state = app.store.source_state("busy")
         finally:

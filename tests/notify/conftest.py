@@ -11,6 +11,7 @@ from werkzeug import Response
 
 from monitor.events import DESIGNATION_CORROBORATED, DESIGNATION_REPORTED, NewEvent
 from monitor.store import Store
+from tests.factories import event
 from tests.mail import Mailbox, free_port, smtp  # noqa: F401  (fixtures and helpers)
 
 LIST_PAGE = """<html><body><table>
@@ -94,7 +95,7 @@ def report_events(
 ) -> list[NewEvent]:
     """A designation story as the detector records it: a first report and two corroborations."""
     stream = f"story:{story}"
-    first = NewEvent(
+    first = event(
         DESIGNATION_REPORTED,
         stream,
         {
@@ -113,7 +114,7 @@ def report_events(
         source=source,
     )
     corroborations = [
-        NewEvent(
+        event(
             DESIGNATION_CORROBORATED,
             f"{stream}:{outlet}",
             {

@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 from monitor.config import load_settings
-from monitor.notify.outbox import horizon, register_channels
+from monitor.notify.outbox import wanted
 from monitor.store import Store
+from monitor.store.outbox import horizon, register_channels
 from tests.conftest import write_config
 
 
@@ -20,27 +21,27 @@ def test_two_workers_registering_the_same_channel_at_once(pg_url: str, tmp_path:
         '[[channel]]\nname = "desk"\nurl = "json://127.0.0.1:9/hook"\nnotify = ["designation"]\n',
         store=pg_url,
     )
-    settings = load_settings(config)
+    pairs = wanted(load_settings(config))
     first, second = Store(pg_url), Store(pg_url)
     failures: list[BaseException] = []
 
     def register_too() -> None:
         try:
             with second.engine.begin() as two:  # reads before the first commits, then waits
-                register_channels(two, settings)
+                register_channels(two, pairs)
         except BaseException as exc:
             failures.append(exc)
 
     try:
         with first.engine.connect() as one, one.begin():
-            assert register_channels(one, settings) == [("desk", "designation")]
+            assert register_channels(one, pairs) == [("desk", "designation")]
             other = threading.Thread(target=register_too)
             other.start()
             time.sleep(0.5)  # the second worker's insert now waits on the first one's row
         other.join(timeout=10)
         assert failures == []  # was: UniqueViolation on delivery_channels_pkey
-        with first.read_tx() as conn:
-            assert list(horizon(conn)) == [("desk", "designation")]
+        with first.reading() as tx:
+            assert list(horizon(tx.connection)) == [("desk", "designation")]
     finally:
         first.close()
         second.close()

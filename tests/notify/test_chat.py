@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +68,8 @@ def test_slack_text_cannot_mention_everyone(tmp_path: Path) -> None:
     """Headlines come from the outside: ``<!channel>`` in one must not ping a Slack channel."""
     config = write(tmp_path, channel("slack", SLACK))
     events = report_events()
-    hostile = dict(events[0].data)
-    hostile["title"] = "Breaking <!channel> & <@U123> <https://evil.example|click>"
-    events[0] = type(events[0])(events[0].type, events[0].stream, hostile, source="tass-en")
+    hostile = "Breaking <!channel> & <@U123> <https://evil.example|click>"
+    events[0] = replace(events[0], payload=replace(events[0].payload, title=hostile))
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, SLACK, body="ok", status=200)
         app = App(load_settings(config))

@@ -11,7 +11,7 @@ from werkzeug import Request, Response
 
 from monitor.app import App
 from monitor.config import load_settings
-from monitor.notify.dispatch import backoff
+from monitor.notify.attempts import backoff
 from monitor.notify.render import RESEND_NOTE
 from tests.notify.conftest import (
     AFTER,

@@ -4,11 +4,11 @@ replay, claimed by one worker at a time, and fair to channels added or removed l
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from monitor.app import App
 from monitor.clock import utcnow
@@ -21,10 +21,9 @@ from monitor.events import (
     SOURCE_FAILED,
     NewEvent,
 )
-from monitor.notify import attempts
-from monitor.notify.outbox import OUTBOX, owed_rows
-from monitor.projections import replay as replay_module
-from monitor.projections.replay import replay
+from monitor.store.projections import replay as replay_module
+from monitor.store.projections.replay import replay
+from tests.factories import event
 from tests.notify.conftest import append, channel, report_events, write
 
 EMAIL = channel("email", "json://127.0.0.1:9/email")
@@ -34,7 +33,7 @@ SLACK = channel("slack", "json://127.0.0.1:9/slack", '["designation", "topic"]')
 def list_changes(source: str = "fsb", n: int = 3) -> list[NewEvent]:
     kinds = [ENTRY_ADDED, ENTRY_REMOVED, ENTRY_CHANGED]
     return [
-        NewEvent(
+        event(
             kinds[i % 3],
             f"source:{source}",
             {"entry": {"key": f"E{i}", "name": f"E{i}"}, "before": {}, "jurisdiction": "RU"},
@@ -45,8 +44,7 @@ def list_changes(source: str = "fsb", n: int = 3) -> list[NewEvent]:
 
 
 def rows(app: App) -> list[tuple[str, str, list[int]]]:
-    with app.store.read_tx() as conn:
-        return [(r.channel, r.kind, list(r.events)) for r in owed_rows(conn)]
+    return [(r.channel, r.kind, list(r.events)) for r in app.store.deliveries.owed()]
 
 
 def make_app(tmp_path: Path, store_url: str, body: str) -> App:
@@ -62,15 +60,9 @@ def test_owed_rows_settle_and_replay_rebuilds_them(
         story = append(app.store, report_events())
         append(
             app.store,
-            [
-                NewEvent(
-                    ITEM_PUBLISHED, "source:wire", {"title": "t", "item_id": "i1"}, source="wire"
-                )
-            ],
+            [event(ITEM_PUBLISHED, "source:wire", {"title": "t", "item_id": "i1"}, source="wire")],
         )
-        append(
-            app.store, [NewEvent(SOURCE_FAILED, "source:fsb", {"error": "timeout"}, source="fsb")]
-        )
+        append(app.store, [event(SOURCE_FAILED, "source:fsb", {"error": "timeout"}, source="fsb")])
         failure = app.store.last_position()
         assert sorted(rows(app)) == sorted(
             [
@@ -82,25 +74,25 @@ def test_owed_rows_settle_and_replay_rebuilds_them(
             ]
         )
         now = utcnow()
-        with app.store.write_tx() as conn:
-            attempts.reconcile(conn)
-        sent = attempts.claim(app.store, channel="email", worker="w:1", now=now, lease=60)
+        deliveries = app.store.deliveries
+        deliveries.reconcile()
+        sent = deliveries.claim(channel="email", worker="w:1", now=now, lease=60)
         assert sent is not None and list(sent.events) == group
-        attempts.record_sent(app.store, sent, now=now)
-        doomed = attempts.claim(app.store, channel="slack", worker="w:1", now=now, lease=60)
+        deliveries.record_sent(sent, now=now)
+        doomed = deliveries.claim(channel="slack", worker="w:1", now=now, lease=60)
         assert doomed is not None
-        failed = attempts.record_failure(
-            app.store,
+        failed = deliveries.record_failure(
             doomed,
             now=now,
             outcome="failed",
+            may_have_arrived=False,
             error="HTTP 500",
             retry_at=now,
             give_up_after=0,
         )
         assert failed is not None and failed.stream == "channel:slack" and failed.source is None
-        assert sorted(failed.data["events"]) == sorted(group + story[:1])  # both given up at once
-        assert failed.data["notifications"] == 2
+        assert sorted(failed.payload.events) == sorted(group + story[:1])  # both given up at once
+        assert failed.payload.notifications == 2
         assert sorted(rows(app)) == sorted(
             [
                 ("email", "report", story[:1]),
@@ -122,16 +114,14 @@ def test_claims_are_exclusive(tmp_path: Path, store_url: str) -> None:
     try:
         for i in range(20):
             append(app.store, list_changes(source=f"list-{i}", n=1))
-        with app.store.write_tx() as conn:
-            attempts.reconcile(conn)
+        deliveries = app.store.deliveries
+        deliveries.reconcile()
         claimed: dict[str, list[int]] = {"w:1": [], "w:2": []}
         start = threading.Barrier(2)
 
         def work(worker: str) -> None:
             start.wait()
-            while item := attempts.claim(
-                app.store, channel="email", worker=worker, now=utcnow(), lease=60
-            ):
+            while item := deliveries.claim(channel="email", worker=worker, now=utcnow(), lease=60):
                 claimed[worker].append(item.first_event)
 
         threads = [threading.Thread(target=work, args=(w,)) for w in claimed]
@@ -143,9 +133,9 @@ def test_claims_are_exclusive(tmp_path: Path, store_url: str) -> None:
         assert len(both) == 20 and len(set(both)) == 20
         # A live lease keeps the row from everyone else until it expires.
         later = utcnow() + timedelta(seconds=30)
-        assert attempts.claim(app.store, channel="email", worker="w:3", now=later, lease=60) is None
-        item = attempts.claim(
-            app.store, channel="email", worker="w:3", now=later + timedelta(minutes=2), lease=60
+        assert deliveries.claim(channel="email", worker="w:3", now=later, lease=60) is None
+        item = deliveries.claim(
+            channel="email", worker="w:3", now=later + timedelta(minutes=2), lease=60
         )
         assert item is not None
     finally:
@@ -172,11 +162,8 @@ def test_a_new_channel_owes_no_history_and_a_removed_one_nothing(
     app = make_app(tmp_path, store_url, SLACK)  # email removed
     try:
         app.deliver_now()  # the delivering process forgets what the removed channel was owed
-        with app.store.read_tx() as conn:
-            left = conn.execute(
-                select(OUTBOX.c.channel, func.count()).group_by(OUTBOX.c.channel)
-            ).all()
-        assert [tuple(r) for r in left] == [("slack", 1)]
+        left = Counter(n.channel for n in app.store.deliveries.owed())
+        assert left == {"slack": 1}
         assert replay(app.store).matches
     finally:
         app.close()

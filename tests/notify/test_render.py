@@ -15,6 +15,7 @@ from monitor.events import (
     RecordedEvent,
 )
 from monitor.notify.render import MessageContext, SourceInfo, StoryInfo, render
+from tests.factories import recorded
 
 AT = datetime(2025, 4, 17, 9, 12, 3, 123456, tzinfo=UTC)
 FSB = SourceInfo(
@@ -23,9 +24,7 @@ FSB = SourceInfo(
 
 
 def ev(i: int, kind: str, data: dict[str, Any], source: str | None = "ru-fsb") -> RecordedEvent:
-    return RecordedEvent(
-        id=i, type=kind, stream="s", version=i, recorded_at=AT, source=source, data=data
-    )
+    return recorded(i, kind, data, source=source, at=AT)
 
 
 def test_health_messages() -> None:
@@ -74,7 +73,7 @@ def test_topic_message_and_resend_note() -> None:
             "url": "https://news.example.org/mf",
             "published": "2025-09-29T08:00:00+03:00",
             "story": "topic:mf:1",
-            "evidence": {"sentence": "The Moscow Format meeting opened on Monday."},
+            "evidence": "The Moscow Format meeting opened on Monday.",
         },
         source="wire",
     )

@@ -25,6 +25,7 @@ from monitor.events import (
     RecordedEvent,
 )
 from monitor.notify.routing import RoutingRules, alert_class, route
+from tests.factories import recorded
 
 NOW = datetime(2025, 4, 17, 9, 12, 3, tzinfo=UTC)
 ALL = frozenset({"designation", "topic", "health"})
@@ -36,15 +37,7 @@ _ids = count(1)
 def ev(
     kind: str, data: dict[str, Any] | None = None, *, source: str | None = "src", at: datetime = NOW
 ) -> RecordedEvent:
-    return RecordedEvent(
-        id=next(_ids),
-        type=kind,
-        stream=f"s:{source}",
-        version=1,
-        recorded_at=at,
-        source=source,
-        data=data or {},
-    )
+    return recorded(next(_ids), kind, data, source=source, at=at, stream=f"s:{source}")
 
 
 def entry(kind: str, name: str, **extra: Any) -> RecordedEvent:

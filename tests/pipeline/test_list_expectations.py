@@ -81,7 +81,7 @@ def test_a_re_keyed_list_is_suspect_not_every_entry_removed_and_added() -> None:
     rekeyed = [{"key": f"{k} (row)", "name": k} for k in before]
     [event] = list_events(state, rekeyed, document="d", ratio=0.5)
     assert event.type == "parse_suspect"
-    assert list(event.data["problems"]) == [
+    assert list(event.payload.problems) == [
         "only 0 of the 4 recorded keys are still there (has the key or the layout changed?)"
     ]
     # Half the keys kept is a real change: recorded as such.

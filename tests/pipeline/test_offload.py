@@ -348,10 +348,10 @@ from monitor.config import Settings, Source, load_settings
 from monitor.detect.reports import make_detector
 from monitor.fetch import Fetched
 from monitor.offload import Offload
-from monitor.sources.feed import strip_html
+from monitor.text import plain_text
 
 offload = Offload(load_settings(sys.argv[1]), processes=2)
-asyncio.run(offload._in_process(strip_html, "<p>start the pool</p>"))
+asyncio.run(offload._in_process(plain_text, "<p>start the pool</p>"))
 print(" ".join(str(pid) for pid in offload._pool._processes), flush=True)
 time.sleep(600)
 """

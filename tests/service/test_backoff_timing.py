@@ -80,7 +80,7 @@ def test_a_list_is_retried_within_its_interval_before_and_after_it_is_judged_fai
 
         gaps = poll_when_due(app, "fsb", 8)
         [failed] = app.store.read(types=["source_failed"])
-        assert failed.data["failures"] == 3
+        assert failed.payload.failures == 3
         assert health(invoke, config, "fsb").startswith("failing since")
         assert all(gap <= 6 * HOUR for gap in gaps), gaps
     finally:

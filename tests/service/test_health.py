@@ -44,8 +44,8 @@ def test_five_failures_one_source_failed_then_one_recovered(
             delays.append((state_row.next_poll_at - utcnow()).total_seconds())
         failed = app.store.read(types=["source_failed"])
         assert len(failed) == 1
-        assert failed[0].data["error"] == "HTTP 500 INTERNAL SERVER ERROR"
-        assert failed[0].data["failures"] == 3
+        assert failed[0].payload.error == "HTTP 500 INTERNAL SERVER ERROR"
+        assert failed[0].payload.failures == 3
         # Its interval (or a little less) until judged failing at the third, then backed off.
         for delay in delays[:2]:
             assert every * (1 - JITTER) - 2 <= delay <= every, delays

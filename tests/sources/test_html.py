@@ -14,7 +14,7 @@ from lxml import etree
 from monitor.config import Source
 from monitor.errors import ParseError
 from monitor.sources.lists import parse_list
-from monitor.sources.text import normalize_text
+from monitor.text import normalize_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "lists"
 SHARED = Path(__file__).parents[2] / ".." / "shared" / "data"

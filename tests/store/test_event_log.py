@@ -10,28 +10,10 @@ import sqlalchemy as sa
 
 from monitor.documents import Document
 from monitor.errors import ConcurrencyError
-from monitor.events import NewEvent
-from monitor.projections.lists import current_entries
-from monitor.projections.replay import replay
 from monitor.store import Store
-
-
-def added(key: str, source: str = "s1") -> NewEvent:
-    return NewEvent(
-        "entry_added",
-        f"source:{source}",
-        {"entry": {"key": key, "name": key}, "jurisdiction": "XX"},
-        source=source,
-    )
-
-
-def removed(key: str, source: str = "s1") -> NewEvent:
-    return NewEvent(
-        "entry_removed",
-        f"source:{source}",
-        {"entry": {"key": key, "name": key}, "jurisdiction": "XX"},
-        source=source,
-    )
+from monitor.store.projections.lists import current_entries
+from monitor.store.projections.replay import replay
+from tests.factories import added, removed
 
 
 @pytest.fixture
@@ -54,7 +36,7 @@ def test_append_assigns_positions_versions_and_utc_times(store: Store) -> None:
         e.recorded_at.tzinfo is not None and e.recorded_at.utcoffset().total_seconds() == 0
         for e in read
     )
-    assert read[0].data["entry"]["key"] == "a"
+    assert read[0].payload == first[0].payload and read[0].payload.entry["key"] == "a"
     assert store.stream_version("source:s1") == 2
 
 
@@ -68,11 +50,11 @@ def test_one_append_across_streams_keeps_its_order_and_returns_each_events_own_i
     recorded = store.append(events)
     ids = [e.id for e in recorded]
     assert ids == sorted(ids) and len(set(ids)) == len(events)
-    assert [e.data["entry"]["key"] for e in recorded] == [f"k{i}" for i in range(40)]
+    assert [e.payload.entry["key"] for e in recorded] == [f"k{i}" for i in range(40)]
     stored = {e.id: e for e in store.read()}
     for event in recorded:
         row = stored[event.id]
-        assert (row.stream, row.version, row.data) == (event.stream, event.version, event.data)
+        assert (row.stream, row.version, row.payload) == (event.stream, event.version, event.payload)
     assert [e.version for e in recorded if e.stream == "source:s2"][:2] == [2, 3]
     assert store.stream_version("source:s1") == 26 and store.stream_version("source:s2") == 15
 
@@ -81,7 +63,7 @@ def test_stale_expected_version_is_refused(store: Store) -> None:
     store.append([added("a")], expected={"source:s1": 0})
     with pytest.raises(ConcurrencyError):
         store.append([added("b")], expected={"source:s1": 0})
-    assert [e.data["entry"]["key"] for e in store.read()] == ["a"]
+    assert [e.payload.entry["key"] for e in store.read()] == ["a"]
 
 
 def test_the_database_refuses_updates_and_deletes(store: Store) -> None:

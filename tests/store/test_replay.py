@@ -8,22 +8,17 @@ from collections.abc import Iterator, Sequence
 import pytest
 import sqlalchemy as sa
 
-from monitor.events import NewEvent, RecordedEvent, thaw
-from monitor.projections import replay as replay_module
-from monitor.projections.health import all_health
-from monitor.projections.lists import TABLE as LIST_ENTRIES
-from monitor.projections.replay import replay
-from monitor.store import Store
+from monitor.events import NewEvent, RecordedEvent, encode
+from monitor.store import Health, Store
+from monitor.store.projections import replay as replay_module
+from monitor.store.projections.lists import TABLE as LIST_ENTRIES
+from monitor.store.projections.replay import replay
 from monitor.store.tables import JsonType
+from tests import factories
 
 
 def added(key: str, source: str = "s1") -> NewEvent:
-    return NewEvent(
-        "entry_added",
-        f"source:{source}",
-        {"entry": {"key": key, "name": key, "aliases": [f"{key}-1", f"{key}-2"]}},
-        source=source,
-    )
+    return factories.added(key, source, aliases=[f"{key}-1", f"{key}-2"])
 
 
 @pytest.fixture
@@ -105,15 +100,15 @@ def health_events(source: str) -> list[list[NewEvent]]:
     """Appends that set and clear every field of a source's health, in turn."""
 
     def event(kind: str, **data: object) -> NewEvent:
-        return NewEvent(kind, f"source:{source}", data, source=source)
+        return factories.event(kind, f"source:{source}", data, source=source)
 
     return [
-        [event("item_published", item_id="1", baseline=True)],
+        [event("entry_added", entry={"key": "1", "name": "1"}, baseline=True)],
         [event("source_failed", error="HTTP 503")],
         [event("item_published", item_id="2"), event("parse_suspect")],
         [event("source_recovered"), event("source_failed", error="timeout")],
         [event("source_recovered", after="parse_suspect")],
-        [event("item_published", item_id="3", baseline=True)],
+        [event("entry_added", entry={"key": "3", "name": "3"}, baseline=True)],
     ]
 
 
@@ -126,30 +121,18 @@ def test_source_health_folds_the_same_live_and_on_replay(
         for append in zip(*(health_events(s) for s in ("h1", "h2")), strict=True):
             store.append([e for events in append for e in events])
         store.append(health_events("h3")[0])
-        with store.read_tx() as conn:
-            health = all_health(conn)
+        with store.reading() as tx:
+            health = tx.all_health()
         h1 = health["h1"]
-        assert h1["failing"] and h1["error"] == "timeout" and h1["failing_since"] is not None
-        assert not h1["suspect"] and h1["suspect_since"] is None
-        item_2 = next(e for e in store.read(source="h1") if e.data.get("item_id") == "2")
-        assert h1["last_change_id"] == item_2.id and h1["last_change_at"] == item_2.recorded_at
-        assert health["h3"] == health_of_nothing()  # a baseline is no change
+        assert h1.failing and h1.error == "timeout" and h1.failing_since is not None
+        assert not h1.suspect and h1.suspect_since is None
+        item_2 = next(e for e in store.read(source="h1") if e.type == "item_published")
+        assert h1.last_change_id == item_2.id and h1.last_change_at == item_2.recorded_at
+        assert health["h3"] == Health()  # a baseline is no change: healthy, nothing changed
         monkeypatch.setattr(replay_module, "BATCH", batch)
         assert replay(store).matches
     finally:
         store.close()
-
-
-def health_of_nothing() -> dict[str, object]:
-    return {
-        "failing": False,
-        "failing_since": None,
-        "error": None,
-        "suspect": False,
-        "suspect_since": None,
-        "last_change_id": None,
-        "last_change_at": None,
-    }
 
 
 class Keyless:
@@ -166,7 +149,7 @@ class Keyless:
     tables = (table,)
 
     def apply(self, conn: sa.Connection, events: Sequence[RecordedEvent]) -> None:
-        rows = [{"event_id": e.id, "note": None, "payload": thaw(e.data)} for e in events]
+        rows = [{"event_id": e.id, "note": None, "payload": encode(e.payload)} for e in events]
         conn.execute(sa.insert(self.table), rows)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from monitor.demo.runner import CONFIG
@@ -31,6 +33,13 @@ def test_an_earlier_store_replays_to_the_same_projections_and_shows_its_evidence
     [reported] = [e for e in events if e["type"] == "designation_reported"]
     data = reported["data"]
     assert (data["actor"], data["entity"], data["action"]) == ("RU", "Taliban", "announced_removal")
+
+    # Its events were written before payloads had types and versions (schema 1): read through
+    # the payload classes, each prints exactly the JSON that was stored.
+    fixture = FIXTURES / "stores" / "demo-at-33a1724.db"
+    with closing(sqlite3.connect(f"file:{fixture}?immutable=1", uri=True)) as db:
+        stored = {i: json.loads(d) for i, d in db.execute("SELECT id, data FROM events")}
+    assert {e["id"]: e["data"] for e in events} == stored
 
     shown = json.loads(invoke(config, "show", str(reported["id"]), "--json").out)
     reports = shown["evidence"]["story"]["reports"]

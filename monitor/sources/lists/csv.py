@@ -12,7 +12,7 @@ import io
 from monitor.config import Source
 from monitor.errors import ParseError
 from monitor.sources.lists import FieldValue
-from monitor.sources.text import decode_text, normalize_text
+from monitor.text import decode_text, normalize_text
 
 _EMPTY = "-0-"
 

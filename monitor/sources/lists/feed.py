@@ -21,8 +21,7 @@ from monitor.config import Source
 from monitor.errors import ParseError
 from monitor.redact import link_base
 from monitor.sources.lists import FieldValue
-from monitor.sources.lists.html import fragment_text
-from monitor.sources.text import decode_text, normalize_text
+from monitor.text import decode_text, normalize_text, plain_text
 
 ITEM_FIELDS = ("title", "summary", "link", "published", "id")
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -48,7 +47,7 @@ def _text(entry: Any, name: str) -> str:
     value = entry.get(name) or ""
     detail = entry.get(f"{name}_detail") or {}
     if detail.get("type") in _HTML_TYPES:
-        return fragment_text(value)
+        return normalize_text(plain_text(value))
     return normalize_text(value)
 
 

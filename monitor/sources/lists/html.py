@@ -20,17 +20,12 @@ from lxml.cssselect import LxmlHTMLTranslator, SelectorError
 from monitor.config import Source
 from monitor.errors import ParseError
 from monitor.sources.lists import FieldValue
-from monitor.sources.text import decode_text, normalize_text, text_value
+from monitor.text import break_words, decode_text, normalize_text, text_value
 
 _SELF = {".", ":scope"}
 _CELLS = {"td", "th"}
 _MAX_COLSPAN = 1000  # the HTML limit
 _MAX_CELLS = 2_000_000  # cells one table may grow to once spans are expanded
-# Elements whose end separates words on screen; their text runs together in text_content().
-_BREAKS = (
-    "br", "p", "div", "li", "dt", "dd", "tr", "td", "th", "table", "ul", "ol",
-    "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article", "hr",
-)  # fmt: skip
 
 Selector = Callable[[etree._Element], list[etree._Element]]
 
@@ -132,28 +127,9 @@ def document(body: bytes, content_type: str | None, encoding: str | None) -> lxm
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError) as exc:
         raise ParseError(f"unreadable HTML: {exc}") from None
-    _prepare(root)
+    break_words(root)
     expand_spans(root)
     return root
-
-
-def fragment_text(markup: str) -> str:
-    """The normalised text of an HTML fragment (a feed item's summary, say)."""
-    if not markup.strip():
-        return ""
-    try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return normalize_text(markup)
-    _prepare(root)
-    return normalize_text(root.text_content())
-
-
-def _prepare(root: etree._Element) -> None:
-    """Drop scripts and styles; end block elements and ``<br>`` with a break between words."""
-    etree.strip_elements(root, "script", "style", "template", with_tail=False)
-    for element in root.iter(_BREAKS):
-        element.tail = "\n" + (element.tail or "")
 
 
 def expand_spans(root: etree._Element) -> None:

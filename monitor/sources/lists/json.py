@@ -15,7 +15,7 @@ from typing import Any
 from monitor.config import Source
 from monitor.errors import ParseError
 from monitor.sources.lists import FieldValue
-from monitor.sources.text import decode_text, text_value
+from monitor.text import decode_text, text_value
 
 Step = tuple[str, Any]  # ("key", name) | ("index", n) | ("all", None)
 

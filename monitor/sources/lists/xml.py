@@ -16,7 +16,7 @@ from lxml import etree
 from monitor.config import Source
 from monitor.errors import ParseError
 from monitor.sources.lists import FieldValue
-from monitor.sources.text import decode_text, text_value
+from monitor.text import decode_text, text_value
 
 
 def _xpath(where: str, expression: str, namespaces: dict[str, str]) -> etree.XPath:

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
 from monitor.events import (
-    DESIGNATION_CORROBORATED,
-    DESIGNATION_REPORTED,
-    TOPIC_CORROBORATED,
-    TOPIC_REPORTED,
+    DesignationReported,
     RecordedEvent,
+    StoryReport,
+    TopicReported,
 )
 from monitor.store.tables import StoryRow, table_of
 from monitor.timeutil import parse_iso
 
 TABLE = table_of(StoryRow)
-_REPORTED = {DESIGNATION_REPORTED: "designation", TOPIC_REPORTED: "topic"}
-_CORROBORATED = {DESIGNATION_CORROBORATED, TOPIC_CORROBORATED}
 _COLUMNS = (
     "kind",
     "key",
@@ -38,40 +36,40 @@ class Stories:
     tables = (TABLE,)
 
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
-        relevant = [e for e in events if e.type in _REPORTED or e.type in _CORROBORATED]
+        relevant = [(e, e.payload) for e in events if isinstance(e.payload, StoryReport)]
         if not relevant:
             return
-        ids = sorted({e.data["story"] for e in relevant})
+        ids = sorted({report.story for _, report in relevant})
         state: dict[str, dict[str, Any]] = {}
         for row in conn.execute(select(TABLE).where(TABLE.c.id.in_(ids))):
             state[row.id] = {k: getattr(row, k) for k in _COLUMNS}
-        for event in relevant:
-            published = _published(event)
-            story = state.get(event.data["story"])
-            if event.type in _REPORTED:
-                state[event.data["story"]] = {
-                    "kind": _REPORTED[event.type],
-                    "key": list(event.data.get("story_key") or []),
+        for event, report in relevant:
+            published = _published(event, report)
+            story = state.get(report.story)
+            if isinstance(report, DesignationReported | TopicReported):
+                state[report.story] = {
+                    "kind": "designation" if isinstance(report, DesignationReported) else "topic",
+                    "key": list(report.story_key),
                     "first_event_id": event.id,
                     "first_published": published,
                     "last_published": published,
                     "reports": 1,
                     "sources": [event.source] if event.source else [],
-                    "urls": [event.data.get("url", "")],
+                    "urls": [report.url],
                 }
             elif story is not None:
                 story["reports"] += 1
                 story["last_published"] = max(story["last_published"], published)
                 if event.source and event.source not in story["sources"]:
                     story["sources"] = [*story["sources"], event.source]
-                story["urls"] = [*story["urls"], event.data.get("url", "")]
+                story["urls"] = [*story["urls"], report.url]
         conn.execute(delete(TABLE).where(TABLE.c.id.in_(list(state))))
         conn.execute(insert(TABLE), [{"id": i, **row} for i, row in state.items()])
 
 
-def _published(event: RecordedEvent) -> datetime:
-    value = event.data.get("published")
-    parsed = parse_iso(value) if isinstance(value, str) and value else None
+def _published(event: RecordedEvent, report: StoryReport) -> datetime:
+    value = report.published
+    parsed = parse_iso(value) if value else None
     return parsed or event.recorded_at
 
 
@@ -85,3 +83,40 @@ def open_stories(
         query = query.where(TABLE.c.id.startswith(prefix, autoescape=True))
     rows = conn.execute(query)
     return [{"id": row.id, **{k: getattr(row, k) for k in _COLUMNS}} for row in rows]
+
+
+@dataclass(frozen=True)
+class Story:
+    """A news story as the projection holds it: its first report (an event id), when it was
+    first and last reported, and the outlets that reported it."""
+
+    id: str
+    kind: str  # "designation" or "topic"
+    key: tuple[str, ...]
+    first_event_id: int
+    first_published: datetime
+    last_published: datetime
+    reports: int
+    sources: tuple[str, ...]
+    urls: tuple[str, ...]
+
+
+def list_stories(conn: Connection, *, kind: str | None = None, limit: int = 100) -> list[Story]:
+    """Stories, the most recently reported first (``kind``: only designations or topics)."""
+    query = select(TABLE).order_by(TABLE.c.last_published.desc(), TABLE.c.id).limit(limit)
+    if kind is not None:
+        query = query.where(TABLE.c.kind == kind)
+    return [
+        Story(
+            id=row.id,
+            kind=row.kind,
+            key=tuple(row.key),
+            first_event_id=row.first_event_id,
+            first_published=row.first_published,
+            last_published=row.last_published,
+            reports=row.reports,
+            sources=tuple(row.sources),
+            urls=tuple(row.urls),
+        )
+        for row in conn.execute(query)
+    ]

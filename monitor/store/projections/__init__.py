@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, insert, select, update
 
 from monitor.events import RecordedEvent
-from monitor.projections.base import Projection
-from monitor.projections.health import SourceHealth
-from monitor.projections.items import SeenItems
-from monitor.projections.lists import ListEntries
-from monitor.projections.stories import Stories
+from monitor.store.projections.base import Projection
+from monitor.store.projections.health import SourceHealth
+from monitor.store.projections.items import SeenItems
+from monitor.store.projections.lists import ListEntries
+from monitor.store.projections.stories import Stories
 from monitor.store.tables import ProjectionPosition, table_of
 
 POSITIONS = table_of(ProjectionPosition)

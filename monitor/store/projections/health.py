@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -14,7 +16,10 @@ from monitor.events import (
     PARSE_SUSPECT,
     SOURCE_FAILED,
     SOURCE_RECOVERED,
+    ParseSuspect,
     RecordedEvent,
+    SourceFailed,
+    SourceRecovered,
 )
 from monitor.store.tables import SourceHealthRow, table_of
 
@@ -70,36 +75,46 @@ class SourceHealth:
 
 
 def fold(row: dict[str, Any], event: RecordedEvent) -> None:
-    if event.type == SOURCE_FAILED:
-        row.update(failing=True, failing_since=event.recorded_at, error=event.data.get("error"))
-    elif event.type == PARSE_SUSPECT:
+    payload = event.payload
+    if isinstance(payload, SourceFailed):
+        row.update(failing=True, failing_since=event.recorded_at, error=payload.error)
+    elif isinstance(payload, ParseSuspect):
         row.update(suspect=True, suspect_since=event.recorded_at)
-    elif event.type == SOURCE_RECOVERED:
-        if event.data.get("after") == PARSE_SUSPECT:
+    elif isinstance(payload, SourceRecovered):
+        if payload.after == PARSE_SUSPECT:
             row.update(suspect=False, suspect_since=None)
         else:
             row.update(failing=False, failing_since=None, error=None)
-    elif event.type in _CHANGES and not event.data.get("baseline"):
+    elif event.type in _CHANGES and not getattr(payload, "baseline", False):
         row.update(last_change_id=event.id, last_change_at=event.recorded_at)
+
+
+@dataclass(frozen=True)
+class Health:
+    """A source's health as the log implies it (a source never seen is healthy)."""
+
+    failing: bool = False
+    failing_since: datetime | None = None
+    error: str | None = None
+    suspect: bool = False
+    suspect_since: datetime | None = None
+    last_change_id: int | None = None
+    last_change_at: datetime | None = None
 
 
 # Built once: every poll reads its source's health.
 _SOME = select(TABLE).where(TABLE.c.source.in_(bindparam("sources", expanding=True)))
 
 
-def health_of(conn: Connection, source: str) -> dict[str, Any]:
-    return health_of_many(conn, [source])[source]
-
-
-def health_of_many(conn: Connection, sources: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """``health_of`` for each of ``sources``, in one read."""
+def health_of_many(conn: Connection, sources: Sequence[str]) -> dict[str, Health]:
+    """The health of each of ``sources``, in one read."""
     found = {row.source: _health(row) for row in conn.execute(_SOME, {"sources": list(sources)})}
-    return {source: found.get(source) or dict(_EMPTY) for source in sources}
+    return {source: found.get(source) or Health() for source in sources}
 
 
-def _health(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in _EMPTY}
+def _health(row: Any) -> Health:
+    return Health(**{k: getattr(row, k) for k in _EMPTY})
 
 
-def all_health(conn: Connection) -> dict[str, dict[str, Any]]:
+def all_health(conn: Connection) -> dict[str, Health]:
     return {row.source: _health(row) for row in conn.execute(select(TABLE))}

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from monitor.events import ITEM_PUBLISHED, RecordedEvent
-from monitor.projections.base import short_hash
+from monitor.events import ItemPublished, RecordedEvent
+from monitor.store.projections.base import short_hash
 from monitor.store.tables import SeenItemRow, table_of
 
 TABLE = table_of(SeenItemRow)
@@ -21,8 +21,8 @@ class SeenItems:
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for event in events:
-            if event.type == ITEM_PUBLISHED and event.source is not None:
-                item_id = event.data["item_id"]
+            if isinstance(event.payload, ItemPublished) and event.source is not None:
+                item_id = event.payload.item_id
                 key = (event.source, short_hash(item_id))
                 rows.setdefault(
                     key,

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from monitor.events import (
-    ENTRY_ADDED,
-    ENTRY_CHANGED,
     ENTRY_EVENTS,
-    ENTRY_REMOVED,
+    EntryAdded,
+    EntryChanged,
+    EntryRemoved,
     RecordedEvent,
+    decode,
     thaw,
 )
-from monitor.projections.base import short_hash
+from monitor.store.projections.base import short_hash
 from monitor.store.tables import EventRow, ListEntryRow, table_of
 
 TABLE = table_of(ListEntryRow)
@@ -29,14 +31,14 @@ class ListEntries:
     def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         final: dict[tuple[str, str], tuple[str, dict[str, Any], int] | None] = {}
         for event in events:
-            if event.type not in ENTRY_EVENTS or event.source is None:
+            change = event.payload
+            if event.source is None:
                 continue
-            entry = thaw(event.data["entry"])
-            ident = (event.source, short_hash(entry["key"]))
-            if event.type in (ENTRY_ADDED, ENTRY_CHANGED):
-                final[ident] = (entry["key"], entry, event.id)
-            elif event.type == ENTRY_REMOVED:
-                final[ident] = None
+            if isinstance(change, EntryAdded | EntryChanged):
+                entry = thaw(change.entry)
+                final[event.source, short_hash(entry["key"])] = (entry["key"], entry, event.id)
+            elif isinstance(change, EntryRemoved):
+                final[event.source, short_hash(change.entry["key"])] = None
         if not final:
             return
         # One keyed delete per entry: SQLite scans the whole table for a row-value IN.
@@ -77,7 +79,7 @@ def entries_at(conn: Connection, source: str, moment: datetime) -> dict[str, dic
     """The entries as the monitor knew them at ``moment`` (by recorded_at), folded from the log."""
     events = table_of(EventRow)
     rows = conn.execute(
-        select(events.c.type, events.c.data)
+        select(events.c.type, events.c.data, events.c.schema_version)
         .where(
             events.c.source == source,
             events.c.type.in_(sorted(ENTRY_EVENTS)),
@@ -87,9 +89,58 @@ def entries_at(conn: Connection, source: str, moment: datetime) -> dict[str, dic
     )
     state: dict[str, dict[str, Any]] = {}
     for row in rows:
-        entry = row.data["entry"]
-        if row.type == ENTRY_REMOVED:
-            state.pop(entry["key"], None)
+        change = decode(row.type, row.data, row.schema_version)
+        assert isinstance(change, EntryAdded | EntryRemoved | EntryChanged)
+        if isinstance(change, EntryRemoved):
+            state.pop(change.entry["key"], None)
         else:
-            state[entry["key"]] = entry
+            state[change.entry["key"]] = thaw(change.entry)
     return state
+
+
+@dataclass(frozen=True)
+class ListVersion:
+    """One state of a list the monitor knew: the changes one poll recorded (they share their
+    ``recorded_at``), from its first event to its last."""
+
+    recorded_at: datetime
+    first_event: int
+    last_event: int
+    added: int
+    removed: int
+    changed: int
+
+
+def list_versions(conn: Connection, source: str) -> list[ListVersion]:
+    """Every version of ``source``, oldest first: the moments at which its entries changed."""
+    events = table_of(EventRow)
+    rows = conn.execute(
+        select(
+            events.c.recorded_at,
+            events.c.type,
+            func.min(events.c.id),
+            func.max(events.c.id),
+            func.count(),
+        )
+        .where(events.c.source == source, events.c.type.in_(sorted(ENTRY_EVENTS)))
+        .group_by(events.c.recorded_at, events.c.type)
+    )
+    grouped: dict[datetime, dict[str, Any]] = {}
+    for recorded_at, event_type, first, last, count in rows:
+        version = grouped.setdefault(
+            recorded_at, {"first": first, "last": last, "entry_added": 0, "entry_removed": 0,
+                          "entry_changed": 0}
+        )  # fmt: skip
+        version["first"], version["last"] = min(version["first"], first), max(version["last"], last)
+        version[event_type] = count
+    return [
+        ListVersion(
+            recorded_at=moment,
+            first_event=v["first"],
+            last_event=v["last"],
+            added=v["entry_added"],
+            removed=v["entry_removed"],
+            changed=v["entry_changed"],
+        )
+        for moment, v in sorted(grouped.items(), key=lambda item: item[1]["first"])
+    ]

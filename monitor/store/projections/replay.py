@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -34,9 +34,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import TableClause
 
-from monitor import projections
-from monitor.store import Store, log
+from monitor.store import log
+from monitor.store.projections import POSITIONS, apply_all
 from monitor.store.tables import JsonType
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 BATCH = 5000
 # SQLite page cache for the replay's one big transaction (KiB, as PRAGMA cache_size wants it
@@ -72,10 +75,10 @@ def replay(store: Store, *, write: bool = False) -> ReplayReport:
                 for event in log.iter_all(conn, batch=BATCH):
                     batch.append(event)
                     if len(batch) >= BATCH:
-                        projections.apply_all(conn, store.projections, batch)
+                        apply_all(conn, store.projections, batch)
                         count += len(batch)
                         batch = []
-                projections.apply_all(conn, store.projections, batch)
+                apply_all(conn, store.projections, batch)
                 count += len(batch)
                 differences = {}
                 for table_ in tables:
@@ -99,7 +102,7 @@ def _tables(store: Store) -> list[Table]:
     for projection in store.projections:
         for table_ in projection.tables:
             seen[table_.name] = table_
-    seen[projections.POSITIONS.name] = projections.POSITIONS
+    seen[POSITIONS.name] = POSITIONS
     return list(seen.values())
 
 

@@ -1,0 +1,111 @@
+"""Typed events: one payload class per type, stored as JSON with a schema version, upcast when read."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, fields
+
+import pytest
+
+from monitor.events import (
+    EVENT_TYPES,
+    PAYLOADS,
+    SCHEMA_VERSION,
+    EntryAdded,
+    ParseSuspect,
+    PayloadError,
+    SourceRecovered,
+    decode,
+    encode,
+)
+from tests.factories import payload
+
+# SPEC "The event log": the keys of ``data`` a user can rely on, per type.
+SPEC_KEYS = {
+    "entry_added": {"entry", "jurisdiction"},
+    "entry_removed": {"entry", "jurisdiction"},
+    "entry_changed": {"entry", "before", "jurisdiction"},
+    "item_published": {"title", "url", "published", "guid"},
+    "designation_reported": {
+        "actor", "entity", "action", "title", "url", "published", "story", "evidence", "lang",
+        "signals",
+    },
+    "designation_corroborated": {"story", "title", "url", "published"},
+    "topic_reported": {"topic", "title", "url", "published", "story", "evidence", "lang", "signals"},
+    "topic_corroborated": {"story", "title", "url", "published"},
+    "source_failed": {"error"},
+    "source_recovered": set(),
+    "parse_suspect": {"expected", "found"},
+    "notification_sent": {"channel", "events"},
+    "notification_failed": {"channel", "events", "error"},
+}  # fmt: skip
+
+
+def test_every_type_has_one_payload_class_and_the_spec_keys() -> None:
+    assert set(PAYLOADS) == set(EVENT_TYPES) == set(SPEC_KEYS)
+    for kind, cls in PAYLOADS.items():
+        assert cls.type == kind
+        data = encode(payload(kind))
+        assert SPEC_KEYS[kind] <= set(data), kind
+        assert decode(kind, data) == payload(kind), kind  # encode and decode are inverses
+
+
+def test_flags_are_written_only_when_set_so_the_json_stays_as_it_was() -> None:
+    entry = {"key": "K", "name": "Taliban"}
+    assert encode(EntryAdded(entry, "RU", document="d")) == {
+        "entry": entry,
+        "jurisdiction": "RU",
+        "document": "d",
+    }
+    assert list(encode(EntryAdded(entry, "RU", baseline=True, document="d"))) == [
+        "entry", "jurisdiction", "baseline", "document",
+    ]  # fmt: skip
+    assert encode(SourceRecovered()) == {}  # a fetch works again: nothing more to say
+    assert encode(SourceRecovered("parse_suspect", False, "d")) == {
+        "after": "parse_suspect",
+        "accepted": False,
+        "document": "d",
+    }
+
+
+def test_payloads_and_their_nested_values_are_immutable() -> None:
+    added = EntryAdded({"key": "K", "aliases": ["a"]}, "RU")
+    with pytest.raises(FrozenInstanceError):
+        added.jurisdiction = "KZ"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        added.entry["key"] = "other"  # type: ignore[index]
+    assert added.entry["aliases"] == ("a",)
+    assert encode(added)["entry"] == {"key": "K", "aliases": ["a"]}  # plain JSON again
+
+
+def test_older_payloads_are_upcast_when_read() -> None:
+    """What releases before schema versions wrote (version 1) reads as today's payloads."""
+    suspect = decode("parse_suspect", {"expected": 120, "found": 3, "document": "d"}, version=1)
+    assert suspect == ParseSuspect(120, 3, ("found 3 entries where 120 were recorded",), "d")
+    first = decode("parse_suspect", {"expected": None, "found": 0, "document": "d"}, version=1)
+    assert isinstance(first, ParseSuspect) and first.problems == ("found no entries",)
+    old_report = encode(payload("designation_reported"))
+    for key in ("lang", "signals"):
+        del old_report[key]
+    report = decode("designation_reported", old_report, version=1)
+    assert (report.lang, report.signals) == ("", {})  # type: ignore[union-attr]
+    sent = decode("notification_sent", {"channel": "email", "events": [4, 5]}, version=1)
+    assert sent == payload("notification_sent", {"events": [4, 5], "attempts": 1})
+    # A version-1 payload that already has the newer keys keeps them.
+    kept = decode("parse_suspect", encode(payload("parse_suspect", {"problems": ["x"]})), 1)
+    assert isinstance(kept, ParseSuspect) and kept.problems == ("x",)
+
+
+def test_what_cannot_be_read_says_why() -> None:
+    with pytest.raises(PayloadError, match="newer monitor"):
+        decode("entry_added", encode(payload("entry_added")), version=SCHEMA_VERSION + 1)
+    with pytest.raises(PayloadError, match="unknown event type"):
+        decode("entry_renamed", {})
+    with pytest.raises(PayloadError, match="entry_added"):
+        decode("entry_added", {"jurisdiction": "RU"})  # no entry
+
+
+def test_field_order_is_the_json_order() -> None:
+    """``monitor log --json`` prints keys in the payload's field order, as before types."""
+    for cls in PAYLOADS.values():
+        data = encode(payload(cls.type))
+        assert list(data) == [f.name for f in fields(cls) if f.name in data]
