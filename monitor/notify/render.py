@@ -282,7 +282,7 @@ def _entry_item(event: RecordedEvent) -> tuple[str, list[str]]:
     entry = change.entry
     line = f"{ENTRY_VERBS[event.type]}: {entry_name(entry)} (#{event.id})"
     before = change.before if isinstance(change, EntryChanged) else {}
-    changed = set(changed_fields(before, entry))
+    changed = set(changed_fields(before, entry)) if isinstance(change, EntryChanged) else set()
     details = []
     for name, value in entry.items():
         if name == "key" or (name not in changed and _plain(value) == entry_name(entry)):

@@ -7,6 +7,7 @@ from typing import Any
 
 from monitor.events import (
     ENTRY_ADDED,
+    ENTRY_CHANGED,
     NOTIFICATION_FAILED,
     PARSE_SUSPECT,
     SOURCE_FAILED,
@@ -101,3 +102,23 @@ def test_a_huge_list_change_is_one_short_message() -> None:
     assert "… and 400 more (see monitor log --source ru-fsb)" in message.text
     assert "… and 485 more" in message.markdown
     assert len(message.markdown) < 3000  # fits one Slack message
+
+
+def test_an_added_entry_lists_its_fields_and_a_changed_one_what_changed() -> None:
+    """Only an amendment shows before → after; a new or removed entry shows its fields."""
+    added = ev(
+        1,
+        ENTRY_ADDED,
+        {"entry": {"key": "QDe.160", "name": "Tariq Gidar Group", "listed_on": "2019-03-22"}},
+    )
+    changed = ev(
+        2,
+        ENTRY_CHANGED,
+        {
+            "entry": {"key": "K", "name": "Taliban", "decision": "Court A; suspended 2025"},
+            "before": {"key": "K", "name": "Taliban", "decision": "Court A"},
+        },
+    )
+    text = render(MessageContext("entries", [added, changed], {"ru-fsb": FSB})).text
+    assert "listed_on: 2019-03-22" in text and "(empty)" not in text
+    assert "decision: “Court A” → “Court A; suspended 2025”" in text
