@@ -11,5 +11,6 @@ COPY monitor.toml ./
 RUN mkdir -p state && useradd --system --home /app monitor && chown monitor /app/state
 USER monitor
 VOLUME ["/app/state"]
+EXPOSE 8080
 ENTRYPOINT ["monitor", "--config", "/app/monitor.toml"]
 CMD ["run"]

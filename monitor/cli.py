@@ -644,6 +644,31 @@ def notify_test(
 
 
 @cli.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on (default: [web] host, 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=0, max=65535, help="Port (default: [web] port, 8080; 0: any free one)."),
+    ] = None,
+) -> None:
+    """The web app: change log, lists, stories, sources, deliveries; JSON API; Atom feeds."""
+    from monitor.web.serve import serve as run_web
+
+    settings = _ctx(ctx).settings
+    raise typer.Exit(
+        run_web(
+            settings,
+            host=host if host is not None else settings.web.host,
+            port=port if port is not None else settings.web.port,
+        )
+    )
+
+
+@cli.command()
 def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Keep the demo's store and alerts in this folder.")

@@ -188,6 +188,32 @@ class ServiceSettings(_Model):
     processes: Annotated[Literal["auto"] | int, BeforeValidator(_processes)] = "auto"
 
 
+WEB_TOKEN_MIN = 16
+
+
+class WebSettings(_Model):
+    """``monitor serve``: where it listens, and the token every request must carry. The token
+    is required for any address but this machine's loopback (``monitor serve`` refuses to start
+    without it); set, it is required on loopback too."""
+
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(8080, ge=0, le=65535)  # 0: any free port (printed at start)
+    token: str = ""
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, token: str) -> str:
+        token = token.strip()
+        if token and len(token) < WEB_TOKEN_MIN:
+            # The value itself is never repeated: it is a secret.
+            raise ValueError(
+                f"must be at least {WEB_TOKEN_MIN} characters (a long random string, such as "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'), "
+                f"got {len(token)}"
+            )
+        return token
+
+
 class Watch(_Model):
     entity: str = Field(min_length=1)
     aliases: list[str] = []
@@ -364,6 +390,7 @@ class Settings(_Model):
     health: HealthSettings = HealthSettings()
     delivery: DeliverySettings = DeliverySettings()
     service: ServiceSettings = ServiceSettings()
+    web: WebSettings = WebSettings()
     watches: list[Watch] = []
     topics: list[Topic] = []
     channels: list[Channel] = []
@@ -624,6 +651,7 @@ _TOP_LEVEL = {
     "health": "health",
     "delivery": "delivery",
     "service": "service",
+    "web": "web",
     "watch": "watches",
     "topic": "topics",
     "channel": "channels",

@@ -1,0 +1,260 @@
+"""The JSON API under ``/api/``: the objects ``--json`` prints (events exactly as
+:meth:`RecordedEvent.to_dict` gives them), with the change log's filters, and the live stream of
+new events (server-sent events). Its OpenAPI document is ``/api/openapi.json``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from monitor.clock import utcnow
+from monitor.events import RecordedEvent, format_time
+from monitor.evidence import evidence_for
+from monitor.store import LogQuery, Store
+from monitor.timeutil import parse_user_time
+from monitor.web.filters import DEFAULT_LIMIT, MAX_LIMIT, LogFilters, log_filters
+from monitor.web.present import (
+    NotFound,
+    event_row,
+    list_source,
+    list_state,
+    precise_time,
+    web_deliveries,
+    web_sources,
+)
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+FOLLOW_EVERY = 1.0  # seconds between two looks at the log for the live stream
+HEARTBEAT = 15.0  # a comment line this often keeps proxies from closing a quiet stream
+
+
+class Event(BaseModel):
+    """An event as ``monitor log --json`` prints it."""
+
+    id: int
+    type: str
+    recorded_at: str = Field(description="UTC, ISO 8601, to the second")
+    source: str | None
+    data: dict[str, Any] = Field(description="The payload, as the log stores it")
+
+
+class EventPage(BaseModel):
+    events: list[Event] = Field(description="Newest first")
+    older: int | None = Field(description="`before` for the next, older page; null: no older")
+    next: str | None = Field(description="The next page's URL (null: none)")
+
+
+class EventWithEvidence(Event):
+    """An event as ``monitor show --json`` prints it."""
+
+    evidence: dict[str, Any] = Field(description="The fetched document's facts and the story")
+
+
+class ListVersionOut(BaseModel):
+    recorded_at: str = Field(description="UTC to the microsecond: pass it as `at`")
+    first_event: int
+    last_event: int
+    added: int
+    removed: int
+    changed: int
+
+
+class ListState(BaseModel):
+    source: str
+    at: str | None = Field(description="The moment asked for (UTC); null: now")
+    entries: list[dict[str, Any]] = Field(description="As `monitor state --json`, by key")
+    versions: list[ListVersionOut] = Field(description="Every moment the list changed")
+    why_empty: str | None = None
+
+
+class Story(BaseModel):
+    id: str
+    kind: str
+    key: list[str]
+    first_event_id: int
+    first_published: str
+    last_published: str
+    reports: int
+    sources: list[str]
+    urls: list[str]
+
+
+class SourceRow(BaseModel):
+    """As ``monitor sources --json`` (the URL masked)."""
+
+    id: str
+    kind: str
+    every: str
+    url: str
+    enabled: bool
+    last_poll: str | None
+    last_status: str | None
+    last_error: str | None
+    consecutive_failures: int
+    last_change: str | None
+    last_change_id: int | None
+    health: str
+    next_poll: str | None
+    worker: str | None
+    last_worker: str | None
+
+
+class DeliveryRow(BaseModel):
+    """As ``monitor deliveries --json``, without the channel's URL."""
+
+    channel: str
+    notify: list[str]
+    state: str
+    pending: int
+    failing: int
+    sent: int
+    failed: int
+    last_sent: str | None
+    last_failed: str | None
+    next_attempt: str | None
+    last_error: str | None
+    notifications: list[dict[str, Any]]
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+@router.get("/events", response_model=EventPage, summary="The change log, newest first")
+def events(
+    request: Request,
+    filters: Annotated[LogFilters, Depends(log_filters)],
+    before: Annotated[int | None, Query(ge=1, description="Only events older than this id")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    with _store(request).reading() as tx:
+        page = tx.page(filters.query, before=before, limit=limit)
+    older = page.cursor
+    return {
+        "events": [e.to_dict() for e in page.events],
+        "older": older,
+        "next": filters.url("/api/events", before=older, limit=limit) if older else None,
+    }
+
+
+@router.get(
+    "/events/stream",
+    summary="New events as they are recorded (server-sent events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream(
+    request: Request,
+    filters: Annotated[LogFilters, Depends(log_filters)],
+    after: Annotated[int, Query(ge=0, description="Follow the log from this event id")] = 0,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """Each matching event recorded after ``after`` is one message (``event: change``, its
+    ``data`` the event as in ``/api/events`` plus ``summary``); a reconnecting browser goes on
+    from its ``Last-Event-ID``."""
+    if last_event_id and last_event_id.isdigit():
+        after = max(after, int(last_event_id))
+    return StreamingResponse(
+        _follow(request, _store(request), filters.query, after),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+    )
+
+
+async def _follow(
+    request: Request, store: Store, query: LogQuery, after: int
+) -> AsyncIterator[str]:
+    def newer(position: int) -> tuple[list[RecordedEvent], int]:
+        with store.reading() as tx:
+            page = tx.newer(query, after=position)
+        return page.events, page.cursor if page.cursor is not None else position
+
+    position, quiet = after, 0.0
+    yield "retry: 3000\n\n"
+    while not request.app.state.stopping and not await request.is_disconnected():
+        found, position = await asyncio.to_thread(newer, position)
+        for event in found:
+            message = {**event.to_dict(), **event_row(event)}
+            yield f"id: {event.id}\nevent: change\ndata: {json.dumps(message)}\n\n"
+        quiet = 0.0 if found else quiet + FOLLOW_EVERY
+        if quiet >= HEARTBEAT:
+            quiet = 0.0
+            yield ": still here\n\n"
+        await asyncio.sleep(FOLLOW_EVERY)
+
+
+@router.get(
+    "/events/{event_id}",
+    response_model=EventWithEvidence,
+    summary="One event with its evidence",
+    responses={404: {"description": "No such event"}},
+)
+def event(request: Request, event_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+    store = _store(request)
+    found = store.event(event_id)
+    if found is None:
+        raise NotFound(f"no event with id {event_id}")
+    return {**found.to_dict(), "evidence": evidence_for(store, found)}
+
+
+@router.get(
+    "/lists/{source_id}",
+    response_model=ListState,
+    summary="A list's entries now, or as known at a past moment",
+    responses={404: {"description": "No such source"}, 400: {"description": "Not a list"}},
+)
+def list_entries(
+    request: Request,
+    source_id: str,
+    at: Annotated[str | None, Query(description="ISO 8601 (UTC unless a zone), or 7d")] = None,
+) -> dict[str, Any]:
+    source = list_source(request.app.state.settings, source_id)
+    moment = parse_user_time(at, now=utcnow(), option="at") if at else None
+    state = list_state(_store(request), source, moment)
+    return {
+        "source": source.id,
+        "at": precise_time(moment) if moment else None,
+        "entries": state.entries,
+        "versions": [
+            {**v.__dict__, "recorded_at": precise_time(v.recorded_at)} for v in state.versions
+        ],
+        "why_empty": state.why or None,
+    }
+
+
+@router.get("/stories", response_model=list[Story], summary="News stories, latest first")
+def stories(
+    request: Request,
+    kind: Annotated[str | None, Query(pattern="^(designation|topic)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+) -> list[dict[str, Any]]:
+    with _store(request).reading() as tx:
+        found = tx.stories(kind=kind, limit=limit)
+    return [
+        {
+            **story.__dict__,
+            "key": list(story.key),
+            "sources": list(story.sources),
+            "urls": list(story.urls),
+            "first_published": format_time(story.first_published),
+            "last_published": format_time(story.last_published),
+        }
+        for story in found
+    ]
+
+
+@router.get("/sources", response_model=list[SourceRow], summary="Each source and its health")
+def sources(request: Request) -> list[dict[str, Any]]:
+    return web_sources(request.app.state.settings, _store(request))
+
+
+@router.get("/deliveries", response_model=list[DeliveryRow], summary="The outbox per channel")
+def deliveries(request: Request) -> list[dict[str, Any]]:
+    return web_deliveries(request.app.state.settings, _store(request))

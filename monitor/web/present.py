@@ -1,0 +1,191 @@
+"""What the pages and the API show, computed once from the store: the rows of the CLI's
+``sources`` and ``deliveries`` (without anything secret), an entry's before and after, a news
+story's first report and its corroborations, a list at a moment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.config import Settings, Source
+from monitor.describe import changed_fields, summary
+from monitor.errors import UsageError
+from monitor.events import (
+    DesignationReport,
+    EntryAdded,
+    EntryChanged,
+    EntryRemoved,
+    RecordedEvent,
+    StoryReport,
+    TopicReport,
+    format_time,
+)
+from monitor.notify.status import delivery_rows
+from monitor.redact import redact
+from monitor.status import source_rows, why_no_entries
+from monitor.store import ListVersion, Store
+
+
+def precise_time(moment: datetime) -> str:
+    """A moment to the microsecond, UTC: the ``at`` of a list version's link, which a time
+    to the second could not tell from the next poll's."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def web_link(url: object) -> str | None:
+    """``url`` if it may be a link (http or https); a feed's ``javascript:`` or ``data:`` link
+    is shown as text instead."""
+    if not isinstance(url, str):
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def cell(value: Any) -> str:
+    """An entry's field as one text: several values joined."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def event_row(event: RecordedEvent) -> dict[str, Any]:
+    """A line of the change log (the page's table and the live stream's messages)."""
+    return {
+        "id": event.id,
+        "type": event.type,
+        "recorded_at": format_time(event.recorded_at),
+        "source": event.source,
+        "summary": summary(event),
+        "alert": event.alert_class,
+    }
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str | None  # None: the entry was not on the list
+    after: str | None  # None: it is no longer
+    changed: bool
+
+
+def entry_comparison(event: RecordedEvent) -> list[FieldChange] | None:
+    """An entry's fields side by side, before and after the change (None: not a list change)."""
+    payload = event.payload
+    if isinstance(payload, EntryChanged):
+        before, after = dict(payload.before), dict(payload.entry)
+        changed = set(changed_fields(before, after))
+        return [
+            FieldChange(f, cell(before.get(f)), cell(after.get(f)), f in changed)
+            for f in _fields(before, after)
+        ]
+    if isinstance(payload, EntryAdded):
+        return [FieldChange(f, None, cell(v), True) for f, v in _ordered(payload.entry)]
+    if isinstance(payload, EntryRemoved):
+        return [FieldChange(f, cell(v), None, True) for f, v in _ordered(payload.entry)]
+    return None
+
+
+def _ordered(entry: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return [(f, entry[f]) for f in _fields(entry, {})]
+
+
+def _fields(*entries: Mapping[str, Any]) -> list[str]:
+    """``key`` and ``name`` first, then the rest as the list gives them."""
+    seen = dict.fromkeys(f for entry in entries for f in entry)
+    first = [f for f in ("key", "name") if f in seen]
+    return first + [f for f in seen if f not in first]
+
+
+def story_of(store: Store, event: RecordedEvent, evidence: dict[str, Any]) -> dict[str, Any] | None:
+    """A news story as the event page shows it: the first report with its matched sentence,
+    and every outlet that corroborated it (``evidence`` as :func:`evidence_for` gives it)."""
+    story = evidence.get("story")
+    if not story or not story["reports"]:
+        return None
+    reports = story["reports"]
+    first_id = reports[0]["id"]
+    first = event if event.id == first_id else store.event(first_id)
+    payload = first.payload if first is not None else None
+    if not isinstance(payload, StoryReport):
+        return None
+    details: dict[str, Any] = {
+        "id": story["id"],
+        "first": reports[0],
+        "evidence": payload.evidence,
+        "lang": payload.lang,
+        "corroborations": reports[1:],
+    }
+    if isinstance(payload, DesignationReport):
+        details |= {"actor": payload.actor, "entity": payload.entity, "action": payload.action}
+    elif isinstance(payload, TopicReport):
+        details["topic"] = payload.topic
+    return details
+
+
+def web_sources(settings: Settings, store: Store) -> list[dict[str, Any]]:
+    """``monitor sources --json``'s rows (source URLs masked), errors redacted."""
+    rows = source_rows(settings, store)
+    for row in rows:
+        row["last_error"] = redact(row["last_error"]) if row["last_error"] else None
+    return rows
+
+
+def web_deliveries(settings: Settings, store: Store) -> list[dict[str, Any]]:
+    """``monitor deliveries --json``'s rows without the channel URLs (even masked, a channel's
+    URL names its service account and host), errors redacted."""
+    rows = delivery_rows(settings, store)
+    for row in rows:
+        row.pop("url", None)
+        row["last_error"] = redact(row["last_error"]) if row["last_error"] else None
+        for owed in row["notifications"]:
+            owed["last_error"] = redact(owed["last_error"]) if owed["last_error"] else None
+    return rows
+
+
+class NotFound(Exception):
+    """What a URL names does not exist (an event id, a source, a document): 404."""
+
+
+def list_source(settings: Settings, source_id: str) -> Source:
+    """The list source ``source_id``, or a usage error saying why it has no entries to show."""
+    try:
+        source = settings.source(source_id)
+    except KeyError:
+        raise NotFound(f"no source {source_id!r} is configured") from None
+    if source.kind != "list":
+        raise UsageError(
+            f"{source_id} is a feed: only a list source has entries "
+            f"(its items are in the change log: /?source={source_id})"
+        )
+    return source
+
+
+@dataclass(frozen=True)
+class ListState:
+    source: Source
+    moment: datetime | None
+    entries: list[dict[str, Any]]
+    fields: list[str]
+    versions: list[ListVersion]
+    why: str
+
+
+def list_state(store: Store, source: Source, moment: datetime | None) -> ListState:
+    """A list's entries now, or as the monitor knew them at ``moment``, with its versions."""
+    with store.reading() as tx:
+        entries = (
+            tx.current_entries(source.id) if moment is None else tx.entries_at(source.id, moment)
+        )
+        versions = tx.list_versions(source.id)
+        why = "" if entries else why_no_entries(tx, source.id, moment)
+    rows = sorted(entries.values(), key=lambda e: str(e["key"]))
+    fields = [f for f in _fields(*rows) if f != "key"] if rows else []
+    return ListState(source, moment, rows, fields, versions, why)
