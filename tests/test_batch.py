@@ -1,5 +1,6 @@
-"""Batcher: what arrives while a call runs goes in the next call, and each submitter gets its
-own result or exception."""
+"""Batcher: items gather for a moment and go in one call (at once when ``most`` wait), what
+arrives while a call runs goes in the next, and each submitter gets its own result or
+exception."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_items_that_arrive_during_a_call_share_the_next() -> None:
         return [item * 10 for item in items]
 
     async def scenario() -> list[int]:
-        batcher: Batcher[int, int] = Batcher(run)
+        batcher: Batcher[int, int] = Batcher(run, gather=0.0)
         first = asyncio.create_task(batcher.submit(1))
         await asyncio.sleep(0.05)  # the first call is running (and blocked)
         rest = [asyncio.create_task(batcher.submit(n)) for n in (2, 3, 4)]
@@ -63,3 +64,24 @@ def test_a_failing_call_fails_its_batch_only() -> None:
         return await batcher.submit(2)
 
     assert asyncio.run(scenario()) == 2
+
+
+def test_items_gather_for_a_moment_and_a_full_batch_goes_at_once() -> None:
+    calls: list[list[int]] = []
+
+    def run(items: list[int]) -> list[int | Exception]:
+        calls.append(items)
+        return list(items)
+
+    async def scenario() -> list[int]:
+        # A long gathering time: only ``most`` makes the first batch go, and the rest go when
+        # the first of them has waited ``gather``.
+        batcher: Batcher[int, int] = Batcher(run, gather=0.3, most=3)
+        first = [asyncio.create_task(batcher.submit(n)) for n in (1, 2)]
+        await asyncio.sleep(0.05)
+        assert calls == []  # gathering
+        rest = [asyncio.create_task(batcher.submit(n)) for n in (3, 4)]
+        return await asyncio.gather(*first, *rest)
+
+    assert asyncio.run(scenario()) == [1, 2, 3, 4]
+    assert calls == [[1, 2, 3], [4]]

@@ -118,7 +118,7 @@ def test_nobody_listening_is_a_connection_error() -> None:
 
 def mocked(router: respx.Router) -> httpx.MockTransport:
     """A transport answering from respx routes, handed to the fetcher as any transport is."""
-    return httpx.MockTransport(router.async_handler)
+    return httpx.MockTransport(router.handler)
 
 
 def test_redirect_loops_and_http_errors() -> None:
