@@ -186,6 +186,9 @@ class ServiceSettings(_Model):
     # Worker processes that parse documents and classify news items; 0: threads of this process.
     # "auto": one less than the cores (at most 4) when at least 50 sources are enabled, else 0.
     processes: Annotated[Literal["auto"] | int, BeforeValidator(_processes)] = "auto"
+    # Plain RSS 2.0 / Atom 1.0 read with lxml where that agrees with feedparser on every item's
+    # identity, link and date (7-10x faster); false: feedparser reads every feed.
+    fast_feeds: bool = True
 
 
 WEB_TOKEN_MIN = 16

@@ -74,14 +74,18 @@ class Offload:
         self.start_method: str | None = None  # how the pool's processes start: fork or spawn
 
     @property
+    def fast_feeds(self) -> bool:
+        return self.settings.service.fast_feeds
+
+    @property
     def in_processes(self) -> bool:
         """Whether jobs go to worker processes (configured, and not fallen back to threads)."""
         return bool(self.processes) and not self.failed
 
     async def parse(self, source: Source, fetched: Fetched) -> Any:
         if self._in_threads():
-            return await asyncio.to_thread(parse_document, source, fetched)
-        return await self._in_process(parse_document, source, fetched)
+            return await asyncio.to_thread(parse_document, source, fetched, self.fast_feeds)
+        return await self._in_process(parse_document, source, fetched, self.fast_feeds)
 
     async def classify(
         self, detector: Detector, source: Source, items: Sequence[FeedItem]
@@ -100,7 +104,9 @@ class Offload:
         """Parse a feed and classify all its items in one step: for a first poll, when every
         item is new, it saves sending the items to the worker process and back again."""
         if self._in_threads():
-            return await asyncio.to_thread(_parse_and_classify_with, detector, source, fetched)
+            return await asyncio.to_thread(
+                _parse_and_classify_with, detector, source, fetched, self.fast_feeds
+            )
         return await self._in_process(_parse_and_classify, source, fetched)
 
     def _in_threads(self) -> bool:
@@ -228,11 +234,14 @@ def _classify(source: Source, items: Sequence[FeedItem]) -> Sequence[Any]:
 
 
 def _parse_and_classify(source: Source, fetched: Fetched) -> tuple[Any, Sequence[Any]]:
-    return _parse_and_classify_with(_detector(), source, fetched)
+    assert _worker_settings is not None, "worker started without settings"
+    return _parse_and_classify_with(
+        _detector(), source, fetched, _worker_settings.service.fast_feeds
+    )
 
 
 def _parse_and_classify_with(
-    detector: Detector, source: Source, fetched: Fetched
+    detector: Detector, source: Source, fetched: Fetched, fast_feeds: bool
 ) -> tuple[Any, Sequence[Any]]:
-    feed = parse_document(source, fetched)
+    feed = parse_document(source, fetched, fast_feeds)
     return feed, detector.classify(source, feed.items) if feed.items else []
