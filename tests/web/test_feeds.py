@@ -64,7 +64,9 @@ def test_the_feed_is_valid_atom_that_feedparser_reads(
     first_day = min(e.recorded_at for e in events).date()
     newest = sorted((e.id for e in events), reverse=True)[:50]
     assert [e.id for e in feed.entries] == [f"tag:monitor,{first_day}:event/{i}" for i in newest]
-    reported = next(e for e in feed.entries if "designation_reported" in e.title)
+    # Where the report falls among the demo's events varies (its polls run side by side).
+    reports = feedparser.parse(web.get("/feeds/changes.atom?type=designation_reported").content)
+    [reported] = reports.entries
     assert "Taliban" in reported.title
     assert reported.link.startswith(web.url + "/events/")
     assert "Russia" in reported.content[0].value  # the matched sentence, as text
