@@ -168,7 +168,7 @@ def list_events(
     for entry in diff.removed:
         events.append(event(EntryRemoved(entry, where, baseline, accept, document)))
     for before, after in diff.changed:
-        events.append(event(EntryChanged(after, before, where, baseline, accept, document)))
+        events.append(event(EntryChanged(after, where, baseline, accept, document, before=before)))
     if state.suspect:
         events.append(event(SourceRecovered(PARSE_SUSPECT, accept, document)))
     return events

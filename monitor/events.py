@@ -114,9 +114,13 @@ def _optional(default: Any = None) -> Any:
 
 
 class _Payload:
-    """What every payload has: its type and its immutable nested values."""
+    """What every payload has: its type, its immutable nested values, and its JSON's key order.
+
+    ``json_order`` is left empty where the JSON's keys are the fields' order; a class whose shared
+    fields live in a base names it, so that its JSON keeps the order the log has always had."""
 
     type: ClassVar[EventType]
+    json_order: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         for f in fields(self):  # type: ignore[arg-type]
@@ -129,8 +133,9 @@ class _Payload:
 
 
 @dataclass(frozen=True)
-class EntryAdded(_Payload):
-    type: ClassVar[EventType] = "entry_added"
+class _ListChange(_Payload):
+    """What every change to a list's entry carries."""
+
     entry: Entry
     jurisdiction: str | None
     baseline: bool = _optional(False)  # the list's first poll: recorded, never alerted
@@ -139,24 +144,20 @@ class EntryAdded(_Payload):
 
 
 @dataclass(frozen=True)
-class EntryRemoved(_Payload):
-    type: ClassVar[EventType] = "entry_removed"
-    entry: Entry
-    jurisdiction: str | None
-    baseline: bool = _optional(False)
-    accepted: bool = _optional(False)
-    document: str | None = None
+class EntryAdded(_ListChange):
+    type: ClassVar[EventType] = "entry_added"
 
 
 @dataclass(frozen=True)
-class EntryChanged(_Payload):
+class EntryRemoved(_ListChange):
+    type: ClassVar[EventType] = "entry_removed"
+
+
+@dataclass(frozen=True)
+class EntryChanged(_ListChange):
     type: ClassVar[EventType] = "entry_changed"
-    entry: Entry
-    before: Entry
-    jurisdiction: str | None
-    baseline: bool = _optional(False)
-    accepted: bool = _optional(False)
-    document: str | None = None
+    json_order: ClassVar = ("entry", "before", "jurisdiction", "baseline", "accepted", "document")
+    before: Entry = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -172,40 +173,47 @@ class ParseSuspect(_Payload):
 
 
 @dataclass(frozen=True)
-class ItemPublished(_Payload):
-    type: ClassVar[EventType] = "item_published"
+class _Item(_Payload):
+    """A news item as its event and every report of it name it."""
+
     title: str
     url: str
     published: str | None
     guid: str
     item_id: str
+
+
+@dataclass(frozen=True)
+class ItemPublished(_Item):
+    type: ClassVar[EventType] = "item_published"
     summary: str
     content: str
     document: str | None = None
 
 
 @dataclass(frozen=True)
-class _Report(_Payload):
-    """What every news report carries: the item, and the story it belongs to."""
+class _Report(_Item):
+    """What every news report carries besides the item: the evidence, and its story."""
 
-    title: str
-    url: str
-    published: str | None
-    guid: str
-    item_id: str
-
-
-@dataclass(frozen=True)
-class _DesignationReport(_Report):
-    actor: str
-    entity: str
-    action: Action
-    watched: bool
     evidence: str
     lang: str
     signals: Mapping[str, Any]
     story: str
     story_key: tuple[str, ...]
+
+
+# A report's JSON has its own fields between the item's and the story's.
+_ITEM: Final = ("title", "url", "published", "guid", "item_id")
+_STORY: Final = ("evidence", "lang", "signals", "story", "story_key")
+
+
+@dataclass(frozen=True)
+class _DesignationReport(_Report):
+    json_order: ClassVar = (*_ITEM, "actor", "entity", "action", "watched", *_STORY)
+    actor: str
+    entity: str
+    action: Action
+    watched: bool
 
 
 @dataclass(frozen=True)
@@ -220,12 +228,8 @@ class DesignationCorroborated(_DesignationReport):
 
 @dataclass(frozen=True)
 class _TopicReport(_Report):
+    json_order: ClassVar = (*_ITEM, "topic", *_STORY)
     topic: str
-    evidence: str
-    lang: str
-    signals: Mapping[str, Any]
-    story: str
-    story_key: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -320,12 +324,21 @@ assert set(PAYLOADS) == set(EVENT_TYPES), "one payload class per event type"
 
 # --- the stored form ----------------------------------------------------------------------
 
-# Per payload class: (name, left out while it holds this default) for each field, in order.
 _OMIT_NONE: Final = object()
-_LAYOUT: Final = {
-    cls: tuple((f.name, f.default if f.metadata.get("omit") else _OMIT_NONE) for f in fields(cls))
-    for cls in PAYLOADS.values()
-}
+
+
+def _layout(cls: type[Payload]) -> tuple[tuple[str, Any], ...]:
+    """(name, left out while it holds this default) for each field, in the JSON's order."""
+    by_name = {f.name: f for f in fields(cls)}
+    order = cls.json_order or tuple(by_name)
+    assert sorted(order) == sorted(by_name), f"{cls.__name__}.json_order names each field once"
+    return tuple(
+        (name, by_name[name].default if by_name[name].metadata.get("omit") else _OMIT_NONE)
+        for name in order
+    )
+
+
+_LAYOUT: Final = {cls: _layout(cls) for cls in PAYLOADS.values()}
 
 
 def encode(payload: Payload) -> dict[str, Any]:

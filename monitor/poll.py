@@ -131,7 +131,7 @@ class Poller:
                 timeout=self.settings.timeout(source),
             )
         except FetchError as exc:
-            return await self._failed(source, started_at, started, exc, None)
+            return await asyncio.to_thread(self._failed, source, started_at, started, exc, None)
         document = Document.of(
             fetched.body,
             url=mask_url(fetched.url),  # what is stored and shown: never the URL's secrets
@@ -147,7 +147,9 @@ class Poller:
             parsed = await self._read(source, state, fetched)
         except ParseError as exc:
             error = FetchError("parse", str(exc))
-            return await self._failed(source, started_at, started, error, fetched)
+            return await asyncio.to_thread(
+                self._failed, source, started_at, started, error, fetched
+            )
         return await self._record(source, started_at, started, fetched, document, parsed, "changed")
 
     async def _read(self, source: Source, state: SourceState, fetched: Fetched) -> Any:
@@ -235,29 +237,16 @@ class Poller:
                 "etag": fetched.etag,
                 "last_modified": fetched.last_modified,
             }
-            polls.append(
-                {
-                    "source": source.id,
-                    "started_at": outcome.started_at,
-                    "duration_ms": int(duration * 1000),
-                    "status": outcome.status,
-                    "http_status": fetched.http_status,
-                    "size": len(fetched.body),
-                    "events": 0,
-                    "error": None,
-                    "worker": self.worker,
-                }
+            result = PollResult(
+                source=source.id,
+                status=outcome.status,
+                http_status=fetched.http_status,
+                size=len(fetched.body),
+                duration=duration,
             )
+            polls.append(self._line(result, outcome.started_at))
             next_polls[source.id] = self._next_poll_at(source, failures=0, retry_after=None)
-            results.append(
-                PollResult(
-                    source=source.id,
-                    status=outcome.status,
-                    http_status=fetched.http_status,
-                    size=len(fetched.body),
-                    duration=duration,
-                )
-            )
+            results.append(result)
         if polls:
             tx.save_source_states(states)
             tx.record_polls(polls)
@@ -318,27 +307,17 @@ class Poller:
             consecutive_failures=0,
             **validators,
         )
-        duration = time.monotonic() - outcome.started
-        tx.record_poll(
-            source=source.id,
-            started_at=outcome.started_at,
-            duration_ms=int(duration * 1000),
-            status=status,
-            http_status=fetched.http_status,
-            size=len(fetched.body),
-            events=len(recorded),
-            error=None,
-            worker=self.worker,
-        )
-        self._finish_lease(tx, source, failures=0, retry_after=None)
-        return PollResult(
+        result = PollResult(
             source=source.id,
             status=status,
             event_ids=tuple(e.id for e in recorded),
             http_status=fetched.http_status,
             size=len(fetched.body),
-            duration=duration,
+            duration=time.monotonic() - outcome.started,
         )
+        tx.record_poll(**self._line(result, outcome.started_at))
+        self._finish_lease(tx, source, failures=0, retry_after=None)
+        return result
 
     def _changes(
         self,
@@ -367,19 +346,7 @@ class Poller:
             expect=source.expect,
         )
 
-    async def _failed(
-        self,
-        source: Source,
-        started_at: datetime,
-        started: float,
-        error: FetchError,
-        fetched: Fetched | None,
-    ) -> PollResult:
-        return await asyncio.to_thread(
-            self._failed_sync, source, started_at, started, error, fetched
-        )
-
-    def _failed_sync(
+    def _failed(
         self,
         source: Source,
         started_at: datetime,
@@ -404,28 +371,32 @@ class Poller:
                 last_error=message,
                 consecutive_failures=failures,
             )
-            duration = time.monotonic() - started
-            tx.record_poll(
+            result = PollResult(
                 source=source.id,
-                started_at=started_at,
-                duration_ms=int(duration * 1000),
                 status="failed",
+                event_ids=tuple(e.id for e in recorded),
+                error=message,
                 http_status=fetched.http_status if fetched else error.http_status,
                 size=len(fetched.body) if fetched else 0,
-                events=len(recorded),
-                error=message,
-                worker=self.worker,
+                duration=time.monotonic() - started,
+                retry_after=error.retry_after,
             )
+            tx.record_poll(**self._line(result, started_at))
             self._finish_lease(tx, source, failures=failures, retry_after=error.retry_after)
-        return PollResult(
-            source=source.id,
-            status="failed",
-            event_ids=tuple(e.id for e in recorded),
-            error=message,
-            http_status=fetched.http_status if fetched else error.http_status,
-            size=len(fetched.body) if fetched else 0,
-            duration=duration,
-            retry_after=error.retry_after,
+        return result
+
+    def _line(self, result: PollResult, started_at: datetime) -> PollLine:
+        """The poll's line in the ``polls`` table: its result, with when it began and who polled."""
+        return PollLine(
+            source=result.source,
+            started_at=started_at,
+            duration_ms=int(result.duration * 1000),
+            status=result.status,
+            http_status=result.http_status,
+            size=result.size,
+            events=len(result.event_ids),
+            error=result.error,
+            worker=self.worker,
         )
 
     def _finish_lease(

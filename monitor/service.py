@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.util import undefined
 
 from monitor.app import App
 from monitor.clock import utcnow
@@ -53,30 +54,22 @@ class Service:
         async with Fetcher(self.app.settings.http) as fetcher:
             self.poller = self.app.poller(fetcher)
             scheduler = AsyncIOScheduler(event_loop=loop)
-            common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
-            scheduler.add_job(
-                self.claim_due,
-                "interval",
-                seconds=self.settings.tick,
-                id="claim",
-                next_run_time=utcnow(),
-                **common,
+            jobs = (  # (job, id, every so many seconds, first run at once or after that)
+                (self.claim_due, "claim", self.settings.tick, True),
+                (self.deliver, "deliver", self.settings.deliver_every, True),
+                (self.renew_leases, "renew", max(1.0, self.settings.lease_margin / 4), False),
             )
-            scheduler.add_job(
-                self.deliver,
-                "interval",
-                seconds=self.settings.deliver_every,
-                id="deliver",
-                next_run_time=utcnow(),
-                **common,
-            )
-            scheduler.add_job(
-                self.renew_leases,
-                "interval",
-                seconds=max(1.0, self.settings.lease_margin / 4),
-                id="renew",
-                **common,
-            )
+            for job, name, seconds, at_once in jobs:
+                scheduler.add_job(
+                    job,
+                    "interval",
+                    seconds=seconds,
+                    id=name,
+                    next_run_time=utcnow() if at_once else undefined,
+                    coalesce=True,
+                    max_instances=1,
+                    misfire_grace_time=None,
+                )
             scheduler.start()
             try:
                 await stop.wait()

@@ -9,17 +9,14 @@ leaves an empty store (or its folders) behind, it says there is none.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from monitor.documents import Document
 from monitor.errors import StoreError
-from monitor.events import NewEvent, RecordedEvent
 from monitor.redact import mask_url
 from monitor.store import migrate
 from monitor.store.deliveries import Deliveries
@@ -55,6 +52,23 @@ __all__ = [
     "holder_id",
     "mask_url",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _own_transaction(
+    operation: Callable[Concatenate[Transaction, P], R], *, write: bool = False
+) -> Callable[Concatenate[Store, P], R]:
+    """A transaction's operation as the store's, in a transaction of its own (a write one with
+    ``write``), with the operation's own signature."""
+
+    def method(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.writing() if write else self.reading() as tx:
+            return operation(tx, *args, **kwargs)
+
+    method.__doc__ = operation.__doc__
+    return method
 
 
 class Store:
@@ -172,54 +186,17 @@ class Store:
 
         return replay(self, write=write)
 
-    # --- facts ---------------------------------------------------------------------------
+    # --- facts and working state, each read or written in a transaction of its own ----------
 
-    def append(
-        self,
-        events: Sequence[NewEvent],
-        *,
-        expected: Mapping[str, int] | None = None,
-        documents: Iterable[Document] = (),
-        now: datetime | None = None,
-    ) -> list[RecordedEvent]:
-        """Record ``events`` and everything derived from them, in a transaction of their own."""
-        with self.writing() as tx:
-            return tx.append(events, expected=expected, documents=documents, now=now)
-
-    def read(self, **filters: Any) -> list[RecordedEvent]:
-        """Events, filtered as :meth:`Transaction.events` does."""
-        with self.reading() as tx:
-            return tx.events(**filters)
-
-    def event(self, event_id: int) -> RecordedEvent | None:
-        with self.reading() as tx:
-            return tx.event(event_id)
-
-    def document(self, sha256: str) -> Document | None:
-        with self.reading() as tx:
-            return tx.document(sha256)
-
-    def stream_version(self, stream: str) -> int:
-        with self.reading() as tx:
-            return tx.stream_version(stream)
-
-    def last_position(self) -> int:
-        with self.reading() as tx:
-            return tx.last_position()
-
-    # --- working state -------------------------------------------------------------------
-
-    def source_state(self, source: str) -> SourceState:
-        with self.reading() as tx:
-            return tx.source_state(source)
-
-    def source_states(self) -> dict[str, SourceState]:
-        with self.reading() as tx:
-            return tx.source_states()
-
-    def save_source_state(self, source: str, **values: Any) -> None:
-        with self.writing() as tx:
-            tx.save_source_state(source, **values)
+    append = _own_transaction(Transaction.append, write=True)
+    read = _own_transaction(Transaction.events)
+    event = _own_transaction(Transaction.event)
+    document = _own_transaction(Transaction.document)
+    stream_version = _own_transaction(Transaction.stream_version)
+    last_position = _own_transaction(Transaction.last_position)
+    source_state = _own_transaction(Transaction.source_state)
+    source_states = _own_transaction(Transaction.source_states)
+    save_source_state = _own_transaction(Transaction.save_source_state, write=True)
 
     # --- deliveries (the notifier's storage; the code is in monitor.store.deliveries) ------
 

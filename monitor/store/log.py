@@ -187,6 +187,7 @@ def read(
     newest_first: bool = False,
     stream: str | None = None,
 ) -> list[RecordedEvent]:
+    """Events in log order (or newest first), filtered."""
     query = select(EVENTS).where(EVENTS.c.id > after)
     if stream is not None:  # one stream's events, by the (stream, version) index
         query = query.where(EVENTS.c.stream == stream)

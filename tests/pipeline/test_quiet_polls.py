@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 from monitor.app import App
 from monitor.config import load_settings
 from monitor.fetch import Fetcher
-from monitor.store import working
+from monitor.store import Transaction
 from monitor.store.tables import PollRow, SourceStateRow
 from tests.conftest import write_config
 from tests.pipeline.test_feed_items import rss
@@ -64,17 +64,17 @@ def test_quiet_polls_share_transactions_and_are_each_recorded(
     sources = app.sources()
     assert {r.status for r in app.poll_now(sources)} == {"changed"}
 
-    record_polls, calls = working.record_polls, 0
+    record_polls, calls = Transaction.record_polls, 0
 
-    def slow_first(conn: sa.Connection, polls: list[dict[str, Any]]) -> None:
+    def slow_first(tx: Transaction, polls: list[Any]) -> None:
         """The first write takes a while, as under load: the next polls queue up meanwhile."""
         nonlocal calls
         calls += 1
         if calls == 1:
             time.sleep(0.3)
-        record_polls(conn, polls)
+        record_polls(tx, polls)
 
-    monkeypatch.setattr(working, "record_polls", slow_first)
+    monkeypatch.setattr(Transaction, "record_polls", slow_first)
 
     commits = 0
 
@@ -108,15 +108,15 @@ def test_quiet_polls_do_not_hold_room_while_they_wait_to_be_written(
     sources = app.sources()
     assert {r.status for r in app.poll_now(sources)} == {"changed"}
 
-    record_polls, sizes = working.record_polls, []
+    record_polls, sizes = Transaction.record_polls, []
 
-    def slow_first(conn: sa.Connection, polls: list[dict[str, Any]]) -> None:
+    def slow_first(tx: Transaction, polls: list[Any]) -> None:
         sizes.append(len(polls))
         if len(sizes) == 1:
             time.sleep(0.3)
-        record_polls(conn, polls)
+        record_polls(tx, polls)
 
-    monkeypatch.setattr(working, "record_polls", slow_first)
+    monkeypatch.setattr(Transaction, "record_polls", slow_first)
     results = app.poll_now(sources)
     app.close()
     assert [r.status for r in results] == ["not_modified"] * SOURCES
@@ -132,7 +132,7 @@ def test_one_poll_failing_to_record_loses_no_other(
     sources = app.sources()[:10]
     app.poll_now(sources)
 
-    record_poll, record_polls = working.record_poll, working.record_polls
+    record_poll, record_polls = Transaction.record_poll, Transaction.record_polls
     order: list[str] = []
 
     def check(source: str) -> None:
@@ -144,17 +144,17 @@ def test_one_poll_failing_to_record_loses_no_other(
         elif source == order[1]:
             raise RuntimeError("disk I/O error")
 
-    def one(conn: sa.Connection, **values: Any) -> None:
+    def one(tx: Transaction, **values: Any) -> None:
         check(values["source"])
-        record_poll(conn, **values)
+        record_poll(tx, **values)
 
-    def many(conn: sa.Connection, polls: list[dict[str, Any]]) -> None:
+    def many(tx: Transaction, polls: list[Any]) -> None:
         for poll in polls:
             check(poll["source"])
-        record_polls(conn, polls)
+        record_polls(tx, polls)
 
-    monkeypatch.setattr(working, "record_poll", one)
-    monkeypatch.setattr(working, "record_polls", many)
+    monkeypatch.setattr(Transaction, "record_poll", one)
+    monkeypatch.setattr(Transaction, "record_polls", many)
 
     async def poll_all() -> list[Any]:
         async with Fetcher(app.settings.http) as fetcher:

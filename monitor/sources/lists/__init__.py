@@ -25,14 +25,16 @@ import importlib
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from monitor.config import HttpSettings, Source
 from monitor.errors import ParseError
 
 FieldValue = str | list[str]
 Entry = dict[str, FieldValue]  # always has "key": str, plus each configured field
+Select = Callable[[Any], list[Any]]  # a document's entry nodes (elements, JSON values)
+Read = Callable[[Any], FieldValue]  # one field's value, read from an entry node
 
 _FORMATS = ("html", "xml", "csv", "json", "feed")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -60,6 +62,40 @@ def compile_selectors(source: Source) -> None:
     For offline catalogue checks: it needs no document.
     """
     _module(source).compile_selectors(source)
+
+
+def compile_each(
+    source: Source, entries: Callable[[str], Select], field: Callable[[str], Read]
+) -> tuple[Select, dict[str, Read]]:
+    """The ``entries`` selector and each field's, compiled by the format's own compilers; a
+    ValueError says which one is at fault."""
+    where = "entries"
+    try:
+        select = entries(source.entries or "")
+        fields = {}
+        for name, selector in source.fields.items():
+            where = f"fields.{name}"
+            fields[name] = field(selector)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    return select, fields
+
+
+def select_rows(
+    body: bytes,
+    source: Source,
+    content_type: str | None,
+    compile_: Callable[[Source], tuple[Select, dict[str, Read]]],
+    document: Callable[[bytes, str | None, str | None], Any],
+) -> list[dict[str, FieldValue]]:
+    """One row of field values per node the ``entries`` selector picks (html, xml, json). The
+    selectors are compiled before the document is read: a wrong one is reported whatever it is."""
+    try:
+        select, fields = compile_(source)
+    except ValueError as exc:
+        raise ParseError(str(exc)) from None
+    nodes = select(document(body, content_type, source.encoding))
+    return [{name: read(node) for name, read in fields.items()} for node in nodes]
 
 
 def parse_list(body: bytes, source: Source, *, content_type: str | None = None) -> list[Entry]:

@@ -19,7 +19,7 @@ from lxml.cssselect import LxmlHTMLTranslator, SelectorError
 
 from monitor.config import Source
 from monitor.errors import ParseError
-from monitor.sources.lists import FieldValue
+from monitor.sources.lists import FieldValue, Read, Select, compile_each, select_rows
 from monitor.text import break_words, decode_text, normalize_text, text_value
 
 _SELF = {".", ":scope"}
@@ -62,35 +62,23 @@ class _Translator(LxmlHTMLTranslator):
 _TRANSLATOR = _Translator()
 
 
-def _entries_selector(selector: str) -> Selector:
-    return etree.XPath(_TRANSLATOR.css_to_xpath(selector))
-
-
-def _field_selector(selector: str) -> Selector | None:
-    """A field selector relative to the entry: its descendants, or itself with ``:scope``."""
-    if selector.strip() in _SELF:
-        return None
-    prefix = "descendant-or-self::" if ":scope" in selector else "descendant::"
-    return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix=prefix))
-
-
-def _checked(
-    where: str, selector: str, compile_: Callable[[str], Selector | None]
-) -> Selector | None:
+def _css(selector: str, prefix: str = "descendant-or-self::") -> Selector:
     try:
-        return compile_(selector)
+        return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix=prefix))
     except (SelectorError, etree.XPathError) as exc:
-        raise ValueError(f"{where}: not a valid CSS selector {selector!r}: {exc}") from None
+        raise ValueError(f"not a valid CSS selector {selector!r}: {exc}") from None
 
 
-def _compile(source: Source) -> tuple[Selector, dict[str, Selector | None]]:
-    entries = _checked("entries", source.entries or "", _entries_selector)
-    assert entries is not None
-    fields = {
-        name: _checked(f"fields.{name}", selector, _field_selector)
-        for name, selector in source.fields.items()
-    }
-    return entries, fields
+def _field(selector: str) -> Read:
+    """A field's text, from the entry's descendants, or from the entry itself with ``:scope``."""
+    if selector.strip() in _SELF:
+        return lambda element: normalize_text(element.text_content())
+    matches = _css(selector, "descendant-or-self::" if ":scope" in selector else "descendant::")
+    return lambda element: text_value(match.text_content() for match in matches(element))
+
+
+def _compile(source: Source) -> tuple[Select, dict[str, Read]]:
+    return compile_each(source, _css, _field)
 
 
 def compile_selectors(source: Source) -> None:
@@ -100,21 +88,7 @@ def compile_selectors(source: Source) -> None:
 
 def parse(body: bytes, source: Source, content_type: str | None) -> list[dict[str, FieldValue]]:
     """One row of field values per element the ``entries`` selector matches."""
-    try:
-        entries, fields = _compile(source)
-    except ValueError as exc:
-        raise ParseError(str(exc)) from None
-    root = document(body, content_type, source.encoding)
-    rows = []
-    for element in entries(root):
-        row: dict[str, FieldValue] = {}
-        for name, selector in fields.items():
-            if selector is None:
-                row[name] = normalize_text(element.text_content())
-            else:
-                row[name] = text_value(match.text_content() for match in selector(element))
-        rows.append(row)
-    return rows
+    return select_rows(body, source, content_type, _compile, document)
 
 
 def document(body: bytes, content_type: str | None, encoding: str | None) -> lxml.html.HtmlElement:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from typing import Any
 
 from monitor.config import Source
 from monitor.errors import ParseError
-from monitor.sources.lists import FieldValue
+from monitor.sources.lists import FieldValue, Read, Select, compile_each, select_rows
 from monitor.text import decode_text, text_value
 
 Step = tuple[str, Any]  # ("key", name) | ("index", n) | ("all", None)
@@ -67,17 +68,25 @@ def evaluate(steps: list[Step], value: Any) -> list[Any]:
     return current
 
 
-def _compile(source: Source) -> tuple[list[Step], dict[str, list[Step]]]:
-    where = "entries"
-    try:
-        entries = compile_path(source.entries or "")
-        fields = {}
-        for name, path in source.fields.items():
-            where = f"fields.{name}"
-            fields[name] = compile_path(path)
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
-    return entries, fields
+def _nodes(steps: list[Step], document: Any) -> list[Any]:
+    """The entries: what the path reaches; when it reaches one array without ending in ``[*]``
+    (``"data.items"``), that array's items."""
+    nodes = evaluate(steps, document)
+    if len(nodes) == 1 and isinstance(nodes[0], list) and (not steps or steps[-1][0] != "all"):
+        return nodes[0]
+    return nodes
+
+
+def _text(steps: list[Step], node: Any) -> FieldValue:
+    return text_value(_texts(evaluate(steps, node)))
+
+
+def _compile(source: Source) -> tuple[Select, dict[str, Read]]:
+    return compile_each(
+        source,
+        lambda path: partial(_nodes, compile_path(path)),
+        lambda path: partial(_text, compile_path(path)),
+    )
 
 
 def compile_selectors(source: Source) -> None:
@@ -103,28 +112,17 @@ def _texts(values: list[Any]) -> list[str]:
 
 
 def parse(body: bytes, source: Source, content_type: str | None) -> list[dict[str, FieldValue]]:
-    """One row of field values per node the ``entries`` path reaches.
+    """One row of field values per node the ``entries`` path reaches."""
+    return select_rows(body, source, content_type, _compile, _document)
 
-    When ``entries`` reaches one array without ending in ``[*]`` (``"data.items"``), its items
-    are the entries.
-    """
+
+def _document(body: bytes, content_type: str | None, encoding: str | None) -> Any:
+    text = decode_text(body, content_type, encoding)
     try:
-        entries, fields = _compile(source)
-    except ValueError as exc:
-        raise ParseError(str(exc)) from None
-    text = decode_text(body, content_type, source.encoding)
-    try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(
             f"not valid JSON: {exc.msg}, line {exc.lineno} column {exc.colno}"
         ) from None
     except RecursionError:
         raise ParseError("not readable JSON: nested too deeply") from None
-    nodes = evaluate(entries, document)
-    if len(nodes) == 1 and isinstance(nodes[0], list) and (not entries or entries[-1][0] != "all"):
-        nodes = nodes[0]
-    return [
-        {name: text_value(_texts(evaluate(steps, node))) for name, steps in fields.items()}
-        for node in nodes
-    ]

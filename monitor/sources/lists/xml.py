@@ -9,36 +9,47 @@ time). libxml2 also refuses a document whose entities would amplify past its lim
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from lxml import etree
 
 from monitor.config import Source
 from monitor.errors import ParseError
-from monitor.sources.lists import FieldValue
+from monitor.sources.lists import FieldValue, Read, Select, compile_each, select_rows
 from monitor.text import decode_text, text_value
 
 
-def _xpath(where: str, expression: str, namespaces: dict[str, str]) -> etree.XPath:
+def _xpath(expression: str, namespaces: dict[str, str] | None) -> etree.XPath:
     try:
-        compiled = etree.XPath(expression, namespaces=namespaces or None, smart_strings=False)
+        compiled = etree.XPath(expression, namespaces=namespaces, smart_strings=False)
         # An undefined prefix or an unknown function only shows when the expression runs.
         compiled(etree.Element("probe"))
     except (etree.XPathError, ValueError, TypeError) as exc:
-        raise ValueError(
-            f"{where}: not a valid XPath 1.0 expression {expression!r}: {exc}"
-        ) from None
+        raise ValueError(f"not a valid XPath 1.0 expression {expression!r}: {exc}") from None
     return compiled
 
 
-def _compile(source: Source) -> tuple[etree.XPath, dict[str, etree.XPath]]:
-    namespaces = dict(source.namespaces)
-    entries = _xpath("entries", source.entries or "", namespaces)
-    fields = {
-        name: _xpath(f"fields.{name}", expression, namespaces)
-        for name, expression in source.fields.items()
-    }
-    return entries, fields
+def _elements(select: etree.XPath, root: etree._Element) -> list[etree._Element]:
+    selected = select(root)
+    if not isinstance(selected, list) or not all(
+        isinstance(node, etree._Element) for node in selected
+    ):
+        raise ParseError(f"entries {select.path!r} must select elements")
+    return selected
+
+
+def _text(select: etree.XPath, element: etree._Element) -> FieldValue:
+    return text_value(_texts(select(element)))
+
+
+def _compile(source: Source) -> tuple[Select, dict[str, Read]]:
+    namespaces = dict(source.namespaces) or None
+    return compile_each(
+        source,
+        lambda expression: partial(_elements, _xpath(expression, namespaces)),
+        lambda expression: partial(_text, _xpath(expression, namespaces)),
+    )
 
 
 def compile_selectors(source: Source) -> None:
@@ -48,20 +59,7 @@ def compile_selectors(source: Source) -> None:
 
 def parse(body: bytes, source: Source, content_type: str | None) -> list[dict[str, FieldValue]]:
     """One row of field values per element the ``entries`` XPath selects."""
-    try:
-        entries, fields = _compile(source)
-    except ValueError as exc:
-        raise ParseError(str(exc)) from None
-    root = document(body, content_type, source.encoding)
-    selected = entries(root)
-    if not isinstance(selected, list) or not all(
-        isinstance(node, etree._Element) for node in selected
-    ):
-        raise ParseError(f"entries {source.entries!r} must select elements")
-    return [
-        {name: text_value(_texts(field(element))) for name, field in fields.items()}
-        for element in selected
-    ]
+    return select_rows(body, source, content_type, _compile, document)
 
 
 def document(body: bytes, content_type: str | None, encoding: str | None) -> etree._Element:
