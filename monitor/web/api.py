@@ -18,7 +18,7 @@ from monitor.events import RecordedEvent, format_time
 from monitor.evidence import evidence_for
 from monitor.store import LogQuery, Store
 from monitor.timeutil import parse_user_time
-from monitor.web.filters import DEFAULT_LIMIT, MAX_LIMIT, LogFilters, log_filters
+from monitor.web.filters import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, LogFilters, log_filters
 from monitor.web.present import (
     NotFound,
     event_row,
@@ -33,6 +33,18 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 FOLLOW_EVERY = 1.0  # seconds between two looks at the log for the live stream
 HEARTBEAT = 15.0  # a comment line this often keeps proxies from closing a quiet stream
+
+
+class Problem(BaseModel):
+    """A refusal: what was wrong with the request (an unknown source, a bad filter or
+    moment), or what it names that does not exist."""
+
+    detail: str
+
+
+BAD_FILTER: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "A filter is wrong: which and why"}
+}
 
 
 class Event(BaseModel):
@@ -127,11 +139,18 @@ def _store(request: Request) -> Store:
     return request.app.state.store
 
 
-@router.get("/events", response_model=EventPage, summary="The change log, newest first")
+@router.get(
+    "/events",
+    response_model=EventPage,
+    summary="The change log, newest first",
+    responses=BAD_FILTER,
+)
 def events(
     request: Request,
     filters: Annotated[LogFilters, Depends(log_filters)],
-    before: Annotated[int | None, Query(ge=1, description="Only events older than this id")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only events older than this id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     with _store(request).reading() as tx:
@@ -148,12 +167,14 @@ def events(
     "/events/stream",
     summary="New events as they are recorded (server-sent events)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **BAD_FILTER},
 )
 async def stream(
     request: Request,
     filters: Annotated[LogFilters, Depends(log_filters)],
-    after: Annotated[int, Query(ge=0, description="Follow the log from this event id")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="Follow the log from this event id")
+    ] = 0,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Each matching event recorded after ``after`` is one message (``event: change``, its
@@ -194,9 +215,9 @@ async def _follow(
     "/events/{event_id}",
     response_model=EventWithEvidence,
     summary="One event with its evidence",
-    responses={404: {"description": "No such event"}},
+    responses={404: {"model": Problem, "description": "No such event"}},
 )
-def event(request: Request, event_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+def event(request: Request, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
     store = _store(request)
     found = store.event(event_id)
     if found is None:
@@ -208,7 +229,10 @@ def event(request: Request, event_id: Annotated[int, Path(ge=1)]) -> dict[str, A
     "/lists/{source_id}",
     response_model=ListState,
     summary="A list's entries now, or as known at a past moment",
-    responses={404: {"description": "No such source"}, 400: {"description": "Not a list"}},
+    responses={
+        404: {"model": Problem, "description": "No such source"},
+        400: {"model": Problem, "description": "Not a list, or `at` is not a moment"},
+    },
 )
 def list_entries(
     request: Request,

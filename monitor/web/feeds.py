@@ -30,6 +30,7 @@ from monitor.events import (
     format_time,
 )
 from monitor.redact import redact
+from monitor.web.api import BAD_FILTER
 from monitor.web.filters import LogFilters, log_filters
 from monitor.web.present import cell, entry_comparison
 
@@ -55,7 +56,7 @@ def entry_id(first_day: str, event_id: int) -> str:
     "/changes.atom",
     summary="The change log as an Atom feed",
     response_class=Response,
-    responses={200: {"content": {"application/atom+xml": {}}}},
+    responses={200: {"content": {"application/atom+xml": {}}}, **BAD_FILTER},
 )
 def changes(
     request: Request,

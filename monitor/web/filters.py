@@ -20,6 +20,10 @@ from monitor.timeutil import parse_user_time
 MAX_TEXT = 200
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# The largest event id: the log's ids are signed 64-bit integers (SQLite's INTEGER, PostgreSQL's
+# bigint), so a larger number in a URL is refused as invalid (422) before it reaches the store,
+# whose driver cannot even bind it.
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)

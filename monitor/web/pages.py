@@ -17,7 +17,14 @@ from monitor.events import EVENT_TYPES, format_time
 from monitor.evidence import evidence_for
 from monitor.store import Store
 from monitor.timeutil import parse_user_time
-from monitor.web.filters import DEFAULT_LIMIT, MAX_LIMIT, LogFilters, jurisdictions, log_filters
+from monitor.web.filters import (
+    DEFAULT_LIMIT,
+    MAX_ID,
+    MAX_LIMIT,
+    LogFilters,
+    jurisdictions,
+    log_filters,
+)
 from monitor.web.present import (
     NotFound,
     entry_comparison,
@@ -96,7 +103,7 @@ def login_page(
 def change_log(
     request: Request,
     filters: Annotated[LogFilters, Depends(log_filters)],
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     settings, store = _settings(request), _store(request)
@@ -124,7 +131,7 @@ def change_log(
 
 
 @router.get("/events/{event_id}")
-def event_page(request: Request, event_id: Annotated[int, Path(ge=1)]) -> Response:
+def event_page(request: Request, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     store = _store(request)
     event = store.event(event_id)
     if event is None:
