@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from monitor.config import load_settings
 from monitor.demo.runner import DOCUMENTS
@@ -216,30 +215,13 @@ def test_a_missing_event_is_a_404_page(web: Server, page: Any) -> None:
 
 
 @pytest.fixture
-def changed_fsb_page(tmp_path: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
+def changed_fsb_page(httpserver: HTTPServer) -> tuple[str, dict[str, bytes]]:
     """The FSB page served on 127.0.0.1, changeable while the test runs."""
     served = {"page": (DOCUMENTS / "fsb_terror_list_2025.html").read_bytes()}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = served["page"]
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/fsb/npd/terror.htm", served
-    finally:
-        server.shutdown()
-        server.server_close()
+    httpserver.expect_request("/fsb/npd/terror.htm").respond_with_handler(
+        lambda _request: Response(served["page"], content_type="text/html")
+    )
+    return httpserver.url_for("/fsb/npd/terror.htm"), served
 
 
 def test_a_change_recorded_by_a_poll_appears_without_a_reload(
