@@ -215,7 +215,9 @@ def test_per_host_limit_bounds_requests_in_flight() -> None:
         in_flight["max"] = max(in_flight["max"], in_flight["now"])
         await asyncio.sleep(0.2)
         in_flight["now"] -= 1
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        # This server answers one request a connection, so it says so: a client may otherwise
+        # send the next request on the connection as it closes.
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
         await writer.drain()
 
     async def run() -> None:
