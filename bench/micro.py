@@ -17,8 +17,8 @@ append      Store.append of 100,000 item_published events on SQLite, 100 per cal
             one; the projections (seen items, health) are applied as in a real append
 replay      monitor.store.projections.replay.replay over 1,000,000 events on SQLite: a realistic mix
             (90 % item_published over 900 feeds, list entry events over 100 lists, some source
-            health), bulk-inserted straight into the events table with SQLAlchemy core (not
-            timed), then replayed (timed)
+            health), bulk-inserted straight into the events table with SQLAlchemy core
+            (bench/eventlog.py, not timed), then replayed (timed)
 
 Each timing is the median of --repeat runs where a group is cheap enough to repeat (un,
 synthetic), else one run. Results go to stdout as a table and to bench/out/micro-<time>.json.
@@ -38,7 +38,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -204,9 +204,11 @@ def bench_synthetic(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _item_event(source: str, n: int, rng: random.Random) -> Any:
+    from eventlog import WORDS
+
     from monitor.events import ItemPublished, NewEvent, source_stream
 
-    words = rng.choices(_WORDS, k=90)
+    words = rng.choices(WORDS, k=90)
     item = ItemPublished(
         title=" ".join(words[:10]).capitalize(),
         url=f"https://news.example/{source}/articles/{n}",
@@ -218,12 +220,6 @@ def _item_event(source: str, n: int, rng: random.Random) -> Any:
         document="0" * 64,
     )
     return NewEvent(source_stream(source), item, source=source)
-
-
-_WORDS = (  # noqa: SIM905
-    "government ministry court decision list organisation group security council sanctions "
-    "designation removed added official statement talks delegation regional meeting committee"
-).split()
 
 
 def bench_append(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -270,123 +266,9 @@ def bench_append(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
-def fill_log(store: Any, count: int) -> dict[str, int]:
-    """Bulk-insert ``count`` events straight into the events table (bypassing append)."""
-    from sqlalchemy import insert
-
-    from monitor.events import (
-        ENTRY_ADDED,
-        ENTRY_CHANGED,
-        ENTRY_REMOVED,
-        ITEM_PUBLISHED,
-        SOURCE_FAILED,
-        SOURCE_RECOVERED,
-    )
-    from monitor.store.tables import EventRow
-
-    table = EventRow.__table__
-    rng = random.Random(7)
-    feeds = [f"feed{i:04d}" for i in range(900)]
-    lists = [f"list{i:03d}" for i in range(100)]
-    versions: dict[str, int] = {}
-    entries: dict[str, list[str]] = {s: [] for s in lists}
-    failing: set[str] = set()
-    counts: dict[str, int] = {}
-    moment = datetime(2024, 1, 1, tzinfo=UTC)
-    summary = " ".join(rng.choices(_WORDS, k=70))
-    rows: list[dict[str, Any]] = []
-
-    def add(kind: str, source: str, data: dict[str, Any]) -> None:
-        stream = f"source:{source}"
-        versions[stream] = versions.get(stream, 0) + 1
-        counts[kind] = counts.get(kind, 0) + 1
-        rows.append(
-            {
-                "stream": stream,
-                "version": versions[stream],
-                "type": kind,
-                "source": source,
-                "recorded_at": moment,
-                "data": data,
-            }
-        )
-
-    with store.engine.begin() as conn:
-        for n in range(count):
-            if n % 200 == 0:
-                moment += timedelta(minutes=5)
-            roll = rng.random()
-            if roll < 0.90:
-                source = feeds[n % len(feeds)]
-                add(
-                    ITEM_PUBLISHED,
-                    source,
-                    {
-                        "title": f"Item {n} of {source}",
-                        "url": f"https://news.example/{source}/{n}",
-                        "published": "2024-01-01T00:00:00Z",
-                        "guid": f"{source}-{n}",
-                        "item_id": f"guid:{source}-{n}",
-                        "summary": summary,
-                        "content": "",
-                        "document": "0" * 64,
-                    },
-                )
-            elif roll < 0.99:
-                source = lists[n % len(lists)]
-                keys = entries[source]
-                if len(keys) < 200 or rng.random() < 0.4:
-                    key = f"{source} organisation {n}"
-                    keys.append(key)
-                    entry = {"key": key, "name": key, "decision": f"Decision {n}"}
-                    add(
-                        ENTRY_ADDED,
-                        source,
-                        {"entry": entry, "jurisdiction": "RU", "document": "0" * 64},
-                    )
-                elif rng.random() < 0.5:
-                    key = keys.pop(rng.randrange(len(keys)))
-                    entry = {"key": key, "name": key, "decision": "Decision"}
-                    add(
-                        ENTRY_REMOVED,
-                        source,
-                        {"entry": entry, "jurisdiction": "RU", "document": "0" * 64},
-                    )
-                else:
-                    key = keys[rng.randrange(len(keys))]
-                    entry = {"key": key, "name": key, "decision": f"Amended {n}"}
-                    before = {"key": key, "name": key, "decision": "Decision"}
-                    add(
-                        ENTRY_CHANGED,
-                        source,
-                        {
-                            "entry": entry,
-                            "before": before,
-                            "jurisdiction": "RU",
-                            "document": "0" * 64,
-                        },
-                    )
-            else:
-                source = rng.choice(feeds)
-                if source in failing:
-                    failing.discard(source)
-                    add(SOURCE_RECOVERED, source, {})
-                else:
-                    failing.add(source)
-                    add(
-                        SOURCE_FAILED,
-                        source,
-                        {"error": "HTTP 503", "kind": "http_status", "failures": 3},
-                    )
-            if len(rows) >= 20_000:
-                conn.execute(insert(table), rows)
-                rows.clear()
-        if rows:
-            conn.execute(insert(table), rows)
-    return counts
-
-
 def bench_replay(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from eventlog import fill_log
+
     from monitor.store import Store
     from monitor.store.projections.replay import replay
 

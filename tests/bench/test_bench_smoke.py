@@ -109,3 +109,28 @@ def test_monitor_only_comparison_runs(tmp_path: Path) -> None:
     assert runs["feeds", "changed"]["served"] == {"200": 1, "304": 8}
     assert runs["feeds", "changed"]["records"] > runs["feeds", "warm"]["records"]
     assert all(r["returncode"] == 0 and r["wall"] > 0 and r["rss_mb"] > 0 for r in runs.values())
+
+
+@pytest.mark.slow
+def test_web_benchmark_runs(tmp_path: Path) -> None:
+    """bench/web.py on a 2,000-event store: a row per kind of request, and the store kept for
+    the next run."""
+    import web
+
+    command = [
+        sys.executable, str(BENCH / "web.py"), "--events", "2000", "--requests", "2",
+        "--warmup", "1", "--workdir", str(tmp_path / "work"), "--out", str(tmp_path / "out"),
+    ]  # fmt: skip
+    for run in ("built", "reused"):
+        out = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=REPO)
+        assert out.returncode == 0, out.stderr
+        (report,) = (tmp_path / "out").glob("web-*.json")
+        (result,) = json.loads(report.read_text())["results"]
+        assert result["store"] == "SQLite"
+        assert result["build"]["reused"] is (run == "reused")
+        assert sum(result["build"]["counts"].values()) == 2000
+        assert [row["kind"] for row in result["rows"]] == [name for name, _ in web.KINDS]
+        for row in result["rows"]:
+            assert row["n"] == 2
+            assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["max_ms"]
+        report.unlink()
