@@ -57,7 +57,7 @@ def report(
     entity: str = "Taliban",
     action: str = "announced_removal",
     published: str = "2024-10-05T10:00:00Z",
-    title: str = "Russia to remove the Taliban from its list of terrorist organisations",
+    title: str = "Moscow weighs delisting the Taliban, officials tell a wire (test headline)",
 ) -> DesignationReported | DesignationCorroborated:
     cls = DesignationCorroborated if corroborates else DesignationReported
     return cls(
