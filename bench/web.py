@@ -59,7 +59,7 @@ class Facts:
     feeds: list[str]
     lists: list[str]  # the ordinary ones (a few hundred entries)
     large_list: str  # the largest (17,000 entries in a million events)
-    reports: list[int]  # ids of news reports (their page shows the whole story)
+    reports: list[int]  # ids of news reports (their page shows their story)
     start: datetime
     end: datetime
 
@@ -314,18 +314,29 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(
-    url: str, facts: Facts, *, requests: int, warmup: int, seed: int
+    url: str,
+    facts: Facts,
+    *,
+    requests: int,
+    warmup: int,
+    seed: int,
+    only: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each kind ``warmup`` times (not counted), then ``requests`` times, the kinds in turn."""
+    """Each kind ``warmup`` times (not counted), then ``requests`` times, the kinds in turn
+    (``only``: these kinds)."""
     import httpx
 
+    unknown = set(only or ()) - {name for name, _ in KINDS}
+    if unknown:
+        raise SystemExit(f"no such kind: {', '.join(sorted(unknown))}")
+    kinds = [(name, make) for name, make in KINDS if not only or name in only]
     rng = random.Random(seed)
-    times: dict[str, list[float]] = {name: [] for name, _ in KINDS}
-    sizes: dict[str, list[int]] = {name: [] for name, _ in KINDS}
+    times: dict[str, list[float]] = {name: [] for name, _ in kinds}
+    sizes: dict[str, list[int]] = {name: [] for name, _ in kinds}
     examples: dict[str, str] = {}
     with httpx.Client(base_url=url, timeout=120) as client:
         for round_ in range(warmup + requests):
-            for name, make in KINDS:
+            for name, make in kinds:
                 path = make(rng, facts)
                 started = time.perf_counter()
                 response = client.get(path)
@@ -337,7 +348,7 @@ def measure(
                     sizes[name].append(len(response.content))
                 examples.setdefault(name, path)
     rows = []
-    for name, _ in KINDS:
+    for name, _ in kinds:
         values = times[name]
         rows.append(
             {
@@ -379,7 +390,12 @@ def run_one(
     try:
         print(f"{label}: timing {server.url} ...", file=sys.stderr, flush=True)
         rows = measure(
-            server.url, facts, requests=args.requests, warmup=args.warmup, seed=args.seed
+            server.url,
+            facts,
+            requests=args.requests,
+            warmup=args.warmup,
+            seed=args.seed,
+            only=args.kinds,
         )
     finally:
         code = server.stop()
@@ -424,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop", action="store_true", help="remove the stores after the run")
     parser.add_argument("--workdir", type=Path, default=REPO / "state" / "bench-web")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument(
+        "--kinds", action="append", metavar="KIND", help="time only this kind (repeatable)"
+    )
     args = parser.parse_args(argv)
     folder = args.workdir.resolve()
     folder.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,6 @@ from monitor.detect.reports import Detector, make_detector
 from monitor.diff import list_events
 from monitor.errors import ParseError, UsageError
 from monitor.events import PARSE_SUSPECT, RecordedEvent, source_stream
-from monitor.fetch import Fetched, Fetcher
 from monitor.notify import outbox as notify_outbox
 from monitor.offload import Offload, process_count
 from monitor.poll import Poller, PollResult, list_state
@@ -27,6 +26,7 @@ from monitor.sources import parse_document
 from monitor.store import SourceState, Store, holder_id
 
 if TYPE_CHECKING:
+    from monitor.fetch import Fetcher
     from monitor.notify.dispatch import DeliveryReport
 
 logger = logging.getLogger("monitor")
@@ -80,6 +80,10 @@ class App:
 
     async def poll(self, sources: Sequence[Source]) -> list[PollResult]:
         """Poll ``sources`` now (whether due or not), skipping any another process holds."""
+        # httpx (with its command line: click, rich, pygments) and httpcore are ~50 ms of a
+        # start-up: imported by the commands that fetch, not by those that read the store.
+        from monitor.fetch import Fetcher
+
         async with Fetcher(self.settings.http) as fetcher:
             return await self.poll_with(fetcher, sources, due_only=False)
 
@@ -118,6 +122,7 @@ class App:
                 for claim in await asyncio.to_thread(self.claim, part, due_only=due_only):
                     await room.acquire()
                     polls.append(asyncio.create_task(bounded(claim)))
+            poller.all_started(len(polls))
         except asyncio.CancelledError:
             for poll in polls:
                 poll.cancel()
@@ -204,6 +209,8 @@ class App:
 
     def accept(self, source_id: str) -> list[RecordedEvent]:
         """Take the document of a suspect list as the truth: record its removals too."""
+        from monitor.fetch import Fetched
+
         source = self.sources([source_id])[0]
         if source.kind != "list":
             raise UsageError(f"{source_id} is a feed; only list sources can be accepted")

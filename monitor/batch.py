@@ -8,7 +8,9 @@ next one. Going at once with whatever was there gave batches of one to four item
 are answered in a millisecond, and a transaction each (255 for 900 polls); 50 ms of gathering
 make them 25 batches of about 36, and the warm pass ~10 % less CPU. Nothing waits on a quiet
 poll's record but its own result (its place among the requests in flight is already given up),
-so the wait delays no other poll.
+so the wait delays no other poll. When the caller knows that no other item is coming (the last
+polls of a pass), the batch goes at once (``submit(..., last=True)``, ``flush()``): gathering
+then only made every ``monitor run --once`` 50 ms longer.
 """
 
 from __future__ import annotations
@@ -43,17 +45,24 @@ class Batcher(Generic[T, R]):
         self._full = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def submit(self, item: T) -> R:
+    async def submit(self, item: T, *, last: bool = False) -> R:
+        """``item``'s result, once its batch has run; ``last``: no other item is coming, so
+        the batch goes without gathering."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[R] = loop.create_future()
         if not self._pending:
             self._since = loop.time()
         self._pending.append((item, future))
-        if len(self._pending) >= self._most:
+        if last or len(self._pending) >= self._most:
             self._full.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain())
         return await future
+
+    def flush(self) -> None:
+        """No other item is coming: what waits goes without gathering longer."""
+        if self._pending:
+            self._full.set()
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()

@@ -27,14 +27,10 @@ from monitor import __version__, columns
 from monitor.clock import utcnow
 from monitor.columns import visible
 from monitor.config import Settings, load_settings
-from monitor.describe import entry_name, summary
+from monitor.describe import summary
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.events import (
     EVENT_TYPES,
-    EntryAdded,
-    EntryChanged,
-    EntryRemoved,
-    RecordedEvent,
     encode,
     format_time,
 )
@@ -294,61 +290,17 @@ def log_(
             newest_first=True,
             limit=None if entity else limit,
         )
-    if entity:
-        about = _Entity(entity, c.settings)
-        events = [e for e in events if about.named_in(e)][:limit]
+        if entity:
+            from monitor.entities.timeline import about, gather
+
+            with app.store.reading() as tx:
+                concerns = about(gather(tx, c.settings), entity)
+            events = [e for e in events if concerns(e)][:limit]
     if as_json:
         _print_jsonl([e.to_dict() for e in events])
         return
     rows = [(str(e.id), _time(e.recorded_at), e.type, e.source or "-", summary(e)) for e in events]
     print(columns.render(("id", "recorded (UTC)", "type", "source", "what"), rows))
-
-
-NAME_LENGTH = 200  # longer entry fields (a decision, a note) are searched, not resolved
-
-
-class _Entity:
-    """``log --entity NAME``: an event is about NAME when one of its names is NAME, or one of the
-    aliases of the watch NAME resolves to, as the detector compares names; or contains NAME."""
-
-    def __init__(self, name: str, settings: Settings) -> None:
-        from monitor.detect.names import canonical_entity, normalise
-
-        self._canonical = canonical_entity
-        self._normalise = normalise
-        self._watches = settings.watches
-        self.needle = name.casefold()
-        self.target = canonical_entity(name, self._watches)
-        keys = {name, self.target}
-        for watch in self._watches:
-            if {watch.entity, *watch.aliases} & keys:
-                keys |= {watch.entity, *watch.aliases}
-        self.keys = {normalise(k) for k in keys}
-        self._seen: dict[str, bool] = {}
-
-    def named_in(self, event: RecordedEvent) -> bool:
-        payload = event.payload
-        names: list[Any] = [getattr(payload, "entity", None)]
-        if isinstance(payload, EntryAdded | EntryRemoved | EntryChanged):
-            names.append(entry_name(payload.entry))
-            for value in payload.entry.values():
-                names.extend(value if isinstance(value, list | tuple) else [value])
-        title = getattr(payload, "title", None)
-        if title and self.needle in str(title).casefold():
-            return True  # a title is searched, not resolved: it is a sentence, not a name
-        return any(self._is(str(n)) for n in names if n)
-
-    def _is(self, name: str) -> bool:
-        if self.needle in name.casefold():
-            return True
-        if len(name) > NAME_LENGTH:
-            return False
-        if name not in self._seen:
-            self._seen[name] = (
-                self._normalise(name) in self.keys
-                or self._canonical(name, self._watches) == self.target
-            )
-        return self._seen[name]
 
 
 @cli.command()
@@ -367,7 +319,7 @@ def show(
         event = app.store.event(event_id)
         if event is None:
             raise UsageError(f"no event with id {event_id}")
-        evidence = evidence_for(app.store, event)
+        evidence = evidence_for(app.store, event, confirm_within=app.settings.alerts.confirm_within)
         if document:
             sha = getattr(event.payload, "document", None)
             doc = app.store.document(sha) if sha else None
@@ -408,6 +360,14 @@ def show(
     story = evidence.get("story")
     if story:
         out.print(f"  story {safe(story['id'])}: {len(story['reports'])} report(s)")
+        confirmed = story.get("confirmed")
+        if confirmed:
+            out.print(
+                f"    confirmed by #{confirmed['id']}: the list {safe(confirmed['source'])} "
+                f"recorded change #{confirmed['data']['event']} at {confirmed['recorded_at']}"
+            )
+        elif "status" in story:
+            out.print(f"    {story['status']}: no followed list has recorded this change yet")
         for report in story["reports"]:
             out.print(
                 f"    #{report['id']} {safe(report['published'] or '-')} "
@@ -446,12 +406,16 @@ def state(
                 f"{source} is a feed: state shows the entries of a list source "
                 f"(a feed's items: monitor log --source {source})"
             )
-        with app.store.reading() as tx:
-            entries = (
-                tx.current_entries(source) if moment is None else tx.entries_at(source, moment)
-            )
-            why = "" if entries else why_no_entries(tx, source, moment)
-    rows = sorted(entries.values(), key=lambda e: str(e["key"]))
+        with app.store.reading() as tx:  # one view of the list, a page at a time
+            rows: list[dict[str, Any]] = []
+            after = None
+            while True:
+                page = tx.entries_at(source, moment, after=after, limit=STATE_PAGE)
+                rows += page.entries
+                if page.after is None:
+                    break
+                after = page.after
+            why = "" if rows else why_no_entries(tx, source, moment)
     if as_json:
         _print_jsonl(rows)
         return
@@ -462,6 +426,70 @@ def state(
     if rows:
         out.print(table)
     out.print(f"{len(rows)} entries" + (f": {safe(why)}" if why else ""))
+
+
+@cli.command()
+def entity(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name or alias, in any script, or SOURCE:KEY.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """One organisation's thread across every list and the news, in time order."""
+    from monitor.entities.timeline import find, gather, timeline
+
+    c = _ctx(ctx)
+    with c.app() as app, app.store.reading() as tx:
+        knowledge = gather(tx, c.settings)
+        found = find(knowledge, name)
+        if not found:
+            raise UsageError(f"no entity named {name!r} on any followed list or in the news")
+        if len(found) > 1:
+            names = "; ".join(f"{e.name} ({e.id})" for e in found[:10])
+            raise UsageError(f"{name!r} names {len(found)} entities: {names}; ask for one")
+        thread = timeline(tx, knowledge, found[0], c.settings, utcnow())
+    if as_json:
+        print(json.dumps(thread.to_dict(), ensure_ascii=False))
+        return
+    found_entity = thread.entity
+    out.print(f"[bold]{safe(found_entity.name)}[/bold]  ({safe(found_entity.id)})")
+    others = [n for n in found_entity.names if n != found_entity.name]
+    if others:
+        out.print(f"  also: {safe('; '.join(others[:12]))}" + (" …" if len(others) > 12 else ""))
+    out.print("[bold]Lists[/bold]" if thread.listings else "Lists: none")
+    for listing in thread.listings:
+        where = "on the list" if listing.on_list else "removed"
+        out.print(
+            f"  {safe(listing.source)} ({safe(listing.jurisdiction or '-')}): "
+            f"{safe(listing.name)} — {where}, since {_time(listing.first.recorded_at)}, "
+            f"last change #{listing.last.id} {_time(listing.last.recorded_at)}"
+        )
+    out.print("[bold]News stories[/bold]" if thread.stories else "News stories: none")
+    for story in thread.stories:
+        confirmed = story.confirmation
+        state = (
+            f"confirmed by #{confirmed.id} ({safe(confirmed.source or '-')}, "
+            f"{_time(confirmed.recorded_at)})"
+            if confirmed is not None
+            else story.status
+        )
+        out.print(
+            f"  {safe(story.id)}: {story.reports} report(s) from "
+            f"{safe(', '.join(story.sources))} — {state}"
+        )
+    out.print("[bold]Thread[/bold]")
+    rows = [
+        (str(e.id), _time(e.recorded_at), e.type, e.source or "-", summary(e))
+        for e in thread.events
+    ]
+    print(columns.render(("id", "recorded (UTC)", "type", "source", "what"), rows))
+    if found_entity.links:
+        out.print("[bold]Why these are one entity[/bold]")
+        for link in found_entity.links:
+            why = link.why.removeprefix(f"{link.b}: ")  # a rule's reason starts with its name
+            out.print(f"  {safe(link.a)} = {safe(link.b)}: {safe(why)}")
+
+
+STATE_PAGE = 2000  # entries read at a time by `state`
 
 
 def _cell(value: Any) -> str:

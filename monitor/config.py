@@ -157,6 +157,8 @@ class AlertSettings(_Model):
     max_age: OptionalDuration = None
     story_window: Duration = 14 * 86400.0
     topic_window: Duration = 7 * 86400.0
+    # A designation story no followed list has confirmed within this is shown as unconfirmed.
+    confirm_within: Duration = 90 * 86400.0
 
 
 class HealthSettings(_Model):
@@ -197,11 +199,14 @@ WEB_TOKEN_MIN = 16
 class WebSettings(_Model):
     """``monitor serve``: where it listens, and the token every request must carry. The token
     is required for any address but this machine's loopback (``monitor serve`` refuses to start
-    without it); set, it is required on loopback too."""
+    without it); set, it is required on loopback too. ``actions`` offers the two that change
+    something (accept a suspect list, send a test message); they need the token even on
+    loopback, where without one anyone on this machine could record removals and alert."""
 
     host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(8080, ge=0, le=65535)  # 0: any free port (printed at start)
     token: str = ""
+    actions: bool = False
 
     @field_validator("token")
     @classmethod
@@ -216,10 +221,51 @@ class WebSettings(_Model):
             )
         return token
 
+    @field_validator("actions")
+    @classmethod
+    def _need_a_token(cls, actions: bool, info: ValidationInfo) -> bool:
+        # A token that failed its own check is reported there, not again here.
+        if actions and info.data.get("token", "refused") == "":
+            raise ValueError(
+                "true needs [web] token, even on 127.0.0.1 (an action records facts that are "
+                "never deleted and alerts every channel: not for anyone on this machine): "
+                'set token = "${MONITOR_WEB_TOKEN}" too, or actions = false'
+            )
+        return actions
+
 
 class Watch(_Model):
     entity: str = Field(min_length=1)
     aliases: list[str] = []
+
+
+# A member ref in [[entity]] same_as / not_same_as: "SOURCE:KEY" (a source id, a colon, no space).
+ENTITY_REF = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]{0,99}):(\S.*)$")
+
+
+class EntityRule(_Model):
+    """An ``[[entity]]``: what name matching cannot settle. ``name`` is the entity's canonical
+    name; ``aliases`` are more of its names; ``same_as`` / ``not_same_as`` items are names or
+    member refs ("SOURCE:KEY", "news:NAME") that are, or are never, this entity."""
+
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    same_as: tuple[str, ...] = ()
+    not_same_as: tuple[str, ...] = ()
+
+    @field_validator("aliases", "same_as", "not_same_as")
+    @classmethod
+    def _no_empty_item(cls, items: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not item.strip() for item in items):
+            raise ValueError("must not hold an empty name")
+        return tuple(item.strip() for item in items)
+
+    @model_validator(mode="after")
+    def _not_both(self) -> EntityRule:
+        both = sorted(set(self.same_as) & set(self.not_same_as))
+        if both:
+            raise ValueError(f"{_shown(both[0])} is in both same_as and not_same_as")
+        return self
 
 
 class Topic(_Model):
@@ -256,6 +302,7 @@ class Channel(_Model):
 
 
 ListFormat = Literal["html", "xml", "csv", "json", "feed"]
+_FEED_FIELDS = ("title", "summary", "link", "published", "id")  # a list read from a feed
 
 
 class Source(_Model):
@@ -291,6 +338,20 @@ class Source(_Model):
     # must be there. A parse outside them is parse_suspect, never a baseline or a removal.
     expect_entries: tuple[int, int] | None = None
     expect: list[str] = []
+    # Identifiers an entry carries, by scheme: {un = "un_reference"}: entity resolution merges
+    # the entries of any lists that share one (monitor/entities).
+    identifiers: dict[str, str] = {}
+
+    @field_validator("identifiers")
+    @classmethod
+    def _schemes(cls, identifiers: dict[str, str]) -> dict[str, str]:
+        for scheme in identifiers:
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,30}", scheme):
+                raise ValueError(
+                    "a scheme is a short lower-case name such as un or ofac (letters, digits, "
+                    f"'-'), got {_shown(scheme)}"
+                )
+        return identifiers
 
     @field_validator("id")
     @classmethod
@@ -372,10 +433,19 @@ class Source(_Model):
                 raise ValueError("a list source needs [source.fields]")
             if self.format != "feed" and self.key not in self.fields:
                 raise ValueError(f"key {self.key!r} is not one of the fields {sorted(self.fields)}")
+            fields = set(self.fields) | ({*_FEED_FIELDS} if self.format == "feed" else set())
+            for scheme, field in sorted(self.identifiers.items()):
+                if field not in fields:
+                    raise ValueError(
+                        f"identifiers.{scheme}: {_shown(field)} is not one of the fields "
+                        f"{sorted(fields)}"
+                    )
         elif self.format not in (None, "feed"):
             raise ValueError("format applies to list sources; a feed source is RSS or Atom")
         elif self.expect_entries is not None or self.expect:
             raise ValueError("expect_entries and expect apply to list sources")
+        elif self.identifiers:
+            raise ValueError("identifiers apply to list sources")
         return self
 
     @property
@@ -396,6 +466,7 @@ class Settings(_Model):
     web: WebSettings = WebSettings()
     watches: list[Watch] = []
     topics: list[Topic] = []
+    entities: tuple[EntityRule, ...] = ()  # [[entity]], from this file and the catalogue
     channels: list[Channel] = []
     sources: list[Source] = []
     source_files: dict[str, str] = {}
@@ -480,7 +551,13 @@ def _read_toml(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
 
 
 # The key that names an item of each array of tables, so a message can say `source "x"`.
-_NAMED_BY = {"source": "id", "channel": "name", "topic": "name", "watch": "entity"}
+_NAMED_BY = {
+    "source": "id",
+    "channel": "name",
+    "topic": "name",
+    "watch": "entity",
+    "entity": "name",
+}
 _PLAIN = {
     "missing": "required key is missing",
     "extra_forbidden": "unknown key",
@@ -598,6 +675,40 @@ def _parse_sources(raw: Any, file: Path) -> list[Source]:
     return sources
 
 
+def _parse_entities(raw: Any, file: Path) -> list[tuple[EntityRule, Path]]:
+    """``[[entity]]`` tables of one file, each with the file it came from."""
+    if not isinstance(raw, list):
+        raise ConfigError(f"{file}: entity: expected [[entity]] tables")
+    rules = []
+    for i, item in enumerate(raw):
+        try:
+            rules.append((EntityRule.model_validate(item), file))
+        except ValidationError as exc:
+            raise ConfigError(_explain(exc, file, item, _item_label("entity", i, item))) from None
+    return rules
+
+
+def _check_entities(rules: list[tuple[EntityRule, Path]], source_ids: set[str]) -> None:
+    """Two [[entity]] tables with one name would be one entity with two definitions, and a
+    member ref to a source that does not exist would match nothing, silently."""
+    seen: dict[str, Path] = {}
+    for rule, file in rules:
+        label = _item_label("entity", 0, {"name": rule.name})
+        if rule.name.casefold() in seen:
+            first = seen[rule.name.casefold()]
+            raise ConfigError(f"{file}: {label}.name: duplicate entity name, already in {first}")
+        seen[rule.name.casefold()] = file
+        for key in ("same_as", "not_same_as"):
+            for n, item in enumerate(getattr(rule, key)):
+                ref = ENTITY_REF.match(item)
+                if ref and ref[1] != "news" and ref[1] not in source_ids:
+                    raise ConfigError(
+                        f"{file}: {label}.{key}[{n}]: {_shown(item)} names no configured source "
+                        '(a member is "SOURCE:KEY" with a source id, or "news:NAME"; a name '
+                        "with a colon in it needs a space after the colon)"
+                    )
+
+
 def _check_selectors(source: Source, file: Path, label: str) -> None:
     """A selector or path that does not compile would fail every poll: refuse it at start."""
     from monitor.sources.lists import compile_selectors  # it imports this module
@@ -657,10 +768,17 @@ _TOP_LEVEL = {
     "web": "web",
     "watch": "watches",
     "topic": "topics",
+    "entity": "entities",
     "channel": "channels",
     "source": "sources",
 }
-_PLURAL = {"watches": "watch", "topics": "topic", "channels": "channel", "sources": "source"}
+_PLURAL = {
+    "watches": "watch",
+    "topics": "topic",
+    "entities": "entity",
+    "channels": "channel",
+    "sources": "source",
+}
 
 
 def load_settings(
@@ -677,6 +795,7 @@ def load_settings(
 
     sources = _parse_sources(data.pop("source", []), config_path)
     source_files = {s.id: str(config_path) for s in sources}
+    entities = _parse_entities(data.pop("entity", []), config_path)
     include = data.pop("include", [])
     if isinstance(include, str):
         include = [include]
@@ -691,9 +810,12 @@ def load_settings(
         for match in matches:
             file = Path(match)
             included = _read_toml(file, env)
-            extra = sorted(set(included) - {"source"})
+            extra = sorted(set(included) - {"source", "entity"})
             if extra:
-                raise ConfigError(f"{file}: {extra[0]}: a catalogue file holds only [[source]]")
+                raise ConfigError(
+                    f"{file}: {extra[0]}: a catalogue file holds only [[source]] and [[entity]]"
+                )
+            entities += _parse_entities(included.get("entity", []), file)
             for source in _parse_sources(included.get("source", []), file):
                 if source.id in source_files:
                     raise ConfigError(
@@ -718,6 +840,7 @@ def load_settings(
         )
     except ValidationError as exc:
         raise ConfigError(_explain(exc, config_path, fields)) from None
+    _check_entities(entities, {s.id for s in sources})
     names = [c.name for c in settings.channels]
     if len(names) != len(set(names)):
         duplicate = next(n for n in names if names.count(n) > 1)
@@ -727,7 +850,11 @@ def load_settings(
         )
     store_url = _resolve_sqlite(settings.store.url, base)
     return settings.model_copy(
-        update={"sources": sources, "store": settings.store.model_copy(update={"url": store_url})},
+        update={
+            "sources": sources,
+            "entities": tuple(rule for rule, _ in entities),
+            "store": settings.store.model_copy(update={"url": store_url}),
+        },
         deep=False,
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from monitor.events import (
     PARSE_SUSPECT,
+    DesignationConfirmed,
     DesignationCorroborated,
     DesignationReported,
     EntryAdded,
@@ -64,12 +65,15 @@ def summary(event: RecordedEvent) -> str:
             action = ACTION_WORDS.get(report.action, report.action)
             entity = reported_entity(report.entity)
             return f"{report.actor}: {entity} — {action}: {shorten(report.title, 80)}"
-        case DesignationCorroborated(story=story, title=title) | TopicCorroborated(
-            story=story, title=title
+        case (
+            DesignationCorroborated(story=story, title=title)
+            | TopicCorroborated(story=story, title=title)
         ):
             return f"corroborates {story}: {shorten(title, 80)}"
         case TopicReported(topic=topic, title=title):
             return f"{topic}: {shorten(title, 100)}"
+        case DesignationConfirmed(story=story, event=list_event, source=source, entity=entity):
+            return f"confirms {story}: {entity} on {source} (#{list_event})"
         case SourceFailed(error=error):
             return f"failing: {error}"
         case SourceRecovered(after=after):

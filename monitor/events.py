@@ -28,6 +28,7 @@ EventType = Literal[
     "designation_corroborated",
     "topic_reported",
     "topic_corroborated",
+    "designation_confirmed",
     "source_failed",
     "source_recovered",
     "parse_suspect",
@@ -44,6 +45,7 @@ DESIGNATION_REPORTED: Final = "designation_reported"
 DESIGNATION_CORROBORATED: Final = "designation_corroborated"
 TOPIC_REPORTED: Final = "topic_reported"
 TOPIC_CORROBORATED: Final = "topic_corroborated"
+DESIGNATION_CONFIRMED: Final = "designation_confirmed"
 SOURCE_FAILED: Final = "source_failed"
 SOURCE_RECOVERED: Final = "source_recovered"
 PARSE_SUSPECT: Final = "parse_suspect"
@@ -61,6 +63,7 @@ ALERT_CLASS: Final[Mapping[str, AlertClass]] = MappingProxyType(
         ENTRY_CHANGED: "designation",
         DESIGNATION_REPORTED: "designation",
         TOPIC_REPORTED: "topic",
+        DESIGNATION_CONFIRMED: "designation",
         SOURCE_FAILED: "health",
         SOURCE_RECOVERED: "health",
         PARSE_SUSPECT: "health",
@@ -89,7 +92,9 @@ def freeze(value: Any) -> Any:
     if kind in _ATOMS:
         return value
     if kind is dict or isinstance(value, Mapping):
-        return MappingProxyType({k: v if type(v) in _ATOMS else freeze(v) for k, v in value.items()})
+        return MappingProxyType(
+            {k: v if type(v) in _ATOMS else freeze(v) for k, v in value.items()}
+        )
     if kind is list or isinstance(value, list | tuple):
         return tuple([v if type(v) in _ATOMS else freeze(v) for v in value])
     return value
@@ -242,6 +247,20 @@ class TopicCorroborated(_TopicReport):
     type: ClassVar[EventType] = "topic_corroborated"
 
 
+@dataclass(frozen=True)
+class DesignationConfirmed(_Payload):
+    """A followed list recorded the change a news story reported: the story's confirmation.
+
+    Recorded on the story's stream in the same transaction as the list event (``event``), so the
+    list change's alert can name the story instead of alerting twice."""
+
+    type: ClassVar[EventType] = "designation_confirmed"
+    story: str
+    event: int  # the list event's id
+    source: str  # the list source that recorded it
+    entity: str  # the entity both name, as resolution names it
+
+
 # --- health and delivery ------------------------------------------------------------------
 
 
@@ -289,6 +308,7 @@ Payload = (
     | DesignationCorroborated
     | TopicReported
     | TopicCorroborated
+    | DesignationConfirmed
     | SourceFailed
     | SourceRecovered
     | NotificationSent
@@ -312,6 +332,7 @@ PAYLOADS: Final[Mapping[str, type[Payload]]] = MappingProxyType(
             DesignationCorroborated,
             TopicReported,
             TopicCorroborated,
+            DesignationConfirmed,
             SourceFailed,
             SourceRecovered,
             NotificationSent,

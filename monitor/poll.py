@@ -33,7 +33,6 @@ from monitor.events import (
     SourceRecovered,
     source_stream,
 )
-from monitor.fetch import Fetched, Fetcher
 from monitor.news import item_events, new_items
 from monitor.offload import Offload
 from monitor.redact import mask_url
@@ -43,6 +42,7 @@ from monitor.store import Health, PollLine, SourceState, Store, Transaction
 
 if TYPE_CHECKING:
     from monitor.detect.reports import Detector
+    from monitor.fetch import Fetched, Fetcher
 
 logger = logging.getLogger("monitor.poll")
 _OPENS_STORY = frozenset({DESIGNATION_REPORTED, TOPIC_REPORTED})
@@ -110,12 +110,38 @@ class Poller:
         self.detector = detector
         self.offload = offload or Offload(settings, processes=0)
         self._quiet: Batcher[Outcome, PollResult] = Batcher(self._record_quiet)
+        # The end of a pass (``all_started``): how many polls it started; how many of them are
+        # over, and how many wait in the quiet batch.
+        self._started: int | None = None
+        self._over = 0
+        self._waiting = 0
+
+    def all_started(self, count: int) -> None:
+        """The pass has started its last poll, ``count`` in all: once each of them is over or
+        waits in the quiet batch, that batch goes without gathering for polls that will not
+        come. (A service's poller is never told: polls keep coming.)"""
+        self._started = count
+        if self._nothing_else_coming():
+            self._quiet.flush()
+
+    def _nothing_else_coming(self) -> bool:
+        return self._started is not None and self._over + self._waiting >= self._started
 
     async def poll(
         self, source: Source, state: SourceState, *, on_quiet: Callable[[], None] | None = None
     ) -> PollResult:
         """Poll a source this worker has leased; ``state`` is its working state as claimed.
         ``on_quiet`` is called once the poll knows it found nothing new (before its write)."""
+        try:
+            return await self._poll(source, state, on_quiet)
+        finally:
+            self._over += 1
+            if self._nothing_else_coming():
+                self._quiet.flush()
+
+    async def _poll(
+        self, source: Source, state: SourceState, on_quiet: Callable[[], None] | None
+    ) -> PollResult:
         started_at = self.clock()
         started = time.monotonic()
         # A suspect list is read again even if the document has not changed: its selectors or
@@ -191,7 +217,11 @@ class Poller:
     ) -> PollResult:
         outcome = Outcome(source, started_at, started, fetched, document, parsed, status)
         if document is None:  # nothing new: recorded with the other quiet polls of the moment
-            return await self._quiet.submit(outcome)
+            self._waiting += 1
+            try:
+                return await self._quiet.submit(outcome, last=self._nothing_else_coming())
+            finally:
+                self._waiting -= 1
         return await asyncio.to_thread(self._record_retrying, outcome)
 
     def _record_quiet(self, outcomes: list[Outcome]) -> list[PollResult | Exception]:
@@ -296,6 +326,12 @@ class Poller:
                 documents=[document] if document is not None else [],
                 now=now,
             )
+        if source.kind == "list" and self.detector is not None and changes:
+            # Confirmations cite the list events by id, so they follow them, in this transaction.
+            confirmed = self.detector.confirm(tx, source, recorded)
+            if confirmed:
+                streams = {e.stream: tx.stream_version(e.stream) for e in confirmed}
+                recorded += tx.append(confirmed, expected=streams, now=now)
         validators: dict[str, Any] = {"etag": fetched.etag, "last_modified": fetched.last_modified}
         if document is not None:
             validators["last_hash"] = document.sha256

@@ -110,6 +110,8 @@ _DEFAULTS: dict[str, Any] = {
     "attempts": 1,
     "types": [],
     "notifications": 1,
+    "event": 1,
+    "source": "ru-fsb-terrorist-list",
 }
 
 

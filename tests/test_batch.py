@@ -85,3 +85,28 @@ def test_items_gather_for_a_moment_and_a_full_batch_goes_at_once() -> None:
 
     assert asyncio.run(scenario()) == [1, 2, 3, 4]
     assert calls == [[1, 2, 3], [4]]
+
+
+def test_when_no_other_item_is_coming_the_batch_goes_without_gathering() -> None:
+    calls: list[list[int]] = []
+
+    def run(items: list[int]) -> list[int | Exception]:
+        calls.append(items)
+        return list(items)
+
+    async def scenario() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(run, gather=30.0)
+        first = [asyncio.create_task(batcher.submit(n)) for n in (1, 2)]
+        await asyncio.sleep(0.05)
+        assert calls == []  # gathering
+        last = asyncio.create_task(batcher.submit(3, last=True))
+        done = await asyncio.wait_for(asyncio.gather(*first, last), 5)
+        batcher.flush()  # nothing waits: nothing to send
+        late = asyncio.create_task(batcher.submit(4))
+        await asyncio.sleep(0.05)
+        assert calls == [[1, 2, 3]]  # the next batch gathers again
+        batcher.flush()
+        return [*done, await asyncio.wait_for(late, 5)]
+
+    assert asyncio.run(scenario()) == [1, 2, 3, 4]
+    assert calls == [[1, 2, 3], [4]]

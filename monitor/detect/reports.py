@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from monitor.config import Settings, Source
+from monitor.detect.confirm import Claim, confirmations
 from monitor.detect.model import Designation, NewsItem, TopicMatch
-from monitor.detect.names import normalise
+from monitor.detect.names import normalise, slug
 from monitor.detect.stories import (
     Story,
     assign_story,
@@ -25,9 +26,13 @@ from monitor.detect.stories import (
     story_prefix,
 )
 from monitor.events import (
+    ENTRY_EVENTS,
+    DesignationConfirmed,
     DesignationCorroborated,
     DesignationReported,
+    EntryChange,
     NewEvent,
+    RecordedEvent,
     StoryReport,
     TopicCorroborated,
     TopicReported,
@@ -149,6 +154,10 @@ class Detector(Protocol):
         self, tx: Transaction, source: Source, findings: Sequence[Any], now: datetime
     ) -> list[NewEvent]: ...
 
+    def confirm(
+        self, tx: Transaction, source: Source, recorded: Sequence[RecordedEvent]
+    ) -> list[NewEvent]: ...
+
 
 class NewsDetector:
     """The detector the poll pipeline calls: ``classify`` off the lock, ``record`` under it."""
@@ -247,6 +256,42 @@ class NewsDetector:
             )
             out.append(replace(f, designations=named, keys=keys))
         return out
+
+    def confirm(
+        self, tx: Transaction, source: Source, recorded: Sequence[RecordedEvent]
+    ) -> list[NewEvent]:
+        """``designation_confirmed`` for each unconfirmed story of the list's jurisdiction that
+        the list changes just ``recorded`` confirm (same entity, a matching change)."""
+        changes = [e for e in recorded if e.type in ENTRY_EVENTS and e.alert_class is not None]
+        if not changes or not source.jurisdiction:
+            return []
+        claims = []
+        actor = source.jurisdiction
+        for story in tx.unconfirmed_stories(actor, prefix=f"{slug(actor).upper()}-"):
+            first = tx.event(story.first_event_id)
+            if first is not None and isinstance(first.payload, DesignationReported):
+                report = first.payload
+                claims.append(Claim(story.id, report.actor, report.entity, report.action))
+        if not claims:
+            return []
+        from monitor.entities.match import same_entity  # only when a story may be confirmed
+
+        def same(name: str, change: EntryChange) -> str | None:
+            return same_entity(name, source, change, self.settings)
+
+        return [
+            NewEvent(
+                story_stream(found.claim.story),
+                DesignationConfirmed(
+                    story=found.claim.story,
+                    event=found.change.id,
+                    source=source.id,
+                    entity=found.entity,
+                ),
+                source=source.id,
+            )
+            for found in confirmations(changes, claims, source.jurisdiction, same)
+        ]
 
 
 def make_detector(settings: Settings) -> NewsDetector:

@@ -31,7 +31,7 @@ from monitor.notify import outbox
 from monitor.notify.attempts import SENT, Outcome, failure_error, may_have_arrived, retry_at
 from monitor.notify.channels import ChannelSender, SendResult, senders
 from monitor.notify.formats import Layout, to_html, to_markdown, to_text
-from monitor.notify.render import Message, MessageContext, SourceInfo, StoryInfo, render
+from monitor.notify.render import Message, MessageContext, SourceInfo, render
 from monitor.redact import link_base
 from monitor.store import Store
 from monitor.store.deliveries import Claimed
@@ -242,7 +242,8 @@ def load_context(store: Store, settings: Settings, item: Claimed) -> MessageCont
     cited = store.deliveries.cited(item.events)
     known = {s.id: s for s in settings.sources}
     sources = {}
-    for event in [*cited.events, *cited.reported.values()]:
+    firsts = [s.first for s in cited.stories.values() if s.first is not None]
+    for event in [*cited.events, *cited.reported.values(), *firsts]:
         if event.source and event.source not in sources:
             source = known.get(event.source)
             sources[event.source] = SourceInfo(
@@ -255,10 +256,7 @@ def load_context(store: Store, settings: Settings, item: Claimed) -> MessageCont
         kind=item.kind,
         events=cited.events,
         sources=sources,
-        stories={
-            s.id: StoryInfo(id=s.id, reports=s.reports, sources=s.sources)
-            for s in cited.stories.values()
-        },
+        stories=cited.stories,
         reported=cited.reported,
         unconfirmed=item.unconfirmed,
     )

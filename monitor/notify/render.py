@@ -25,6 +25,7 @@ from monitor.events import (
     ENTRY_CHANGED,
     ENTRY_REMOVED,
     PARSE_SUSPECT,
+    DesignationConfirmed,
     DesignationReport,
     EntryAdded,
     EntryChange,
@@ -41,6 +42,7 @@ from monitor.events import (
 )
 from monitor.notify.formats import Layout, Link, Quote, Value, to_html, to_markdown, to_text
 from monitor.notify.routing import KIND_ENTRIES, KIND_HEALTH
+from monitor.store.deliveries import StoryReach
 from monitor.timeutil import parse_iso
 
 ACTORS = {
@@ -82,20 +84,13 @@ class SourceInfo:
 
 
 @dataclass(frozen=True)
-class StoryInfo:
-    id: str
-    reports: int
-    sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class MessageContext:
     """Everything a message says, loaded from the store by the dispatcher."""
 
     kind: str
     events: Sequence[RecordedEvent]
     sources: Mapping[str, SourceInfo] = field(default_factory=dict)
-    stories: Mapping[str, StoryInfo] = field(default_factory=dict)
+    stories: Mapping[str, StoryReach] = field(default_factory=dict)
     reported: Mapping[int, RecordedEvent] = field(default_factory=dict)  # for notification_failed
     unconfirmed: bool = False
 
@@ -229,7 +224,9 @@ def _when(value: Any) -> str:
 
 
 def _entries(ctx: MessageContext) -> Layout:
-    events = list(ctx.events)
+    """The list changes of one poll, and the news stories they confirm (never alerted twice)."""
+    events = [e for e in ctx.events if not isinstance(e.payload, DesignationConfirmed)]
+    confirms = [e.payload for e in ctx.events if isinstance(e.payload, DesignationConfirmed)]
     changes = [_entry_change(e) for e in events]
     first, change = events[0], changes[0]
     info = _source(ctx, first.source)
@@ -265,11 +262,28 @@ def _entries(ctx: MessageContext) -> Layout:
     if change.accepted:
         layout.facts.append(("Note", "recorded by `monitor accept` after a suspect parse"))
     layout.facts.append(("First seen", format_time(first.recorded_at)))
+    for confirmed in confirms:
+        layout.facts.append(("Confirms", _confirmed_story(ctx, confirmed)))
     layout.items_label = "Changes"
     layout.items = [_entry_item(e) for e in events]
     layout.more = f"monitor log --source {info.id}"
     layout.footer = _event_footer(events)
     return layout
+
+
+def _confirmed_story(ctx: MessageContext, confirmed: DesignationConfirmed) -> str:
+    """ "the news story RU-taliban-… (change #12): first reported by voa-en on … — «headline»"."""
+    text = f"the news story {confirmed.story} (change #{confirmed.event})"
+    story = ctx.stories.get(confirmed.story)
+    first = story.first if story is not None else None
+    if first is not None and isinstance(first.payload, DesignationReport):
+        report = first.payload
+        outlet = _source_value(_source(ctx, first.source))
+        text += f": first reported by {outlet} on {_when(report.published)}"
+        if story is not None and story.reports > 1:
+            text += f", {story.reports} reports"
+        text += f" — “{shorten(report.title, 100)}”"
+    return text
 
 
 def _entry_change(event: RecordedEvent) -> EntryChange:

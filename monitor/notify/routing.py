@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from monitor.config import Settings
 from monitor.events import (
+    DESIGNATION_CONFIRMED,
     DESIGNATION_REPORTED,
     ENTRY_EVENTS,
     NOTIFICATION_FAILED,
@@ -29,6 +30,7 @@ KIND_ENTRIES = "entries"  # the list changes of one poll of one source
 KIND_REPORT = "report"  # one designation_reported story
 KIND_TOPIC = "topic"  # one topic_reported story
 KIND_HEALTH = "health"  # one health event
+_POLL_GROUP = ENTRY_EVENTS | {DESIGNATION_CONFIRMED}
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def _too_old(event: RecordedEvent, published: str | None, rules: RoutingRules) -
 
 
 def kind_of(event: RecordedEvent) -> str:
-    if event.type in ENTRY_EVENTS:
+    if event.type in _POLL_GROUP:
         return KIND_ENTRIES
     if event.type == DESIGNATION_REPORTED:
         return KIND_REPORT
@@ -91,8 +93,9 @@ def kind_of(event: RecordedEvent) -> str:
 
 
 def group_key(event: RecordedEvent) -> str | None:
-    """List changes of one append (one poll) of one source share their ``recorded_at``."""
-    if event.type not in ENTRY_EVENTS:
+    """List changes of one append (one poll) of one source share their ``recorded_at``, and so
+    do the confirmations of news stories recorded with them: one message says both."""
+    if event.type not in _POLL_GROUP:
         return None
     return f"{event.source}@{event.recorded_at.isoformat(timespec='microseconds')}"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -34,12 +34,16 @@ from monitor.store.log import LogPage, LogQuery
 from monitor.store.projections import default_projections
 from monitor.store.projections.base import Projection
 from monitor.store.projections.health import Health
-from monitor.store.projections.lists import ListVersion
-from monitor.store.projections.replay import ReplayReport
+from monitor.store.projections.lists import EntryPage, ListVersion, VersionPage
 from monitor.store.projections.stories import Story
 from monitor.store.working import PollLine, SourceState
 
+if TYPE_CHECKING:
+    # Replaying is `monitor replay`'s alone: no other command imports it.
+    from monitor.store.projections.replay import ReplayReport
+
 __all__ = [
+    "EntryPage",
     "Health",
     "ListVersion",
     "LogPage",
@@ -49,6 +53,7 @@ __all__ = [
     "Store",
     "Story",
     "Transaction",
+    "VersionPage",
     "holder_id",
     "mask_url",
 ]

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from monitor.events import (
     NOTIFICATION_FAILED,
     NOTIFICATION_SENT,
+    DesignationConfirmed,
     NewEvent,
     NotificationFailed,
     NotificationSent,
@@ -122,9 +123,13 @@ class Overview:
 
 @dataclass(frozen=True)
 class StoryReach:
+    """How far a story has reached, and its first report where a message cites it (a list
+    change that confirms the story)."""
+
     id: str
     reports: int
     sources: tuple[str, ...]
+    first: RecordedEvent | None = None
 
 
 @dataclass(frozen=True)
@@ -310,19 +315,30 @@ class Deliveries:
                 for i in e.payload.events
             ]
             reported = {e.id: e for e in _events(conn, referenced)}
+            confirmed = {
+                e.payload.story for e in events if isinstance(e.payload, DesignationConfirmed)
+            }
             story_ids = sorted(
-                {e.payload.story for e in events if isinstance(e.payload, StoryReport)}
+                {e.payload.story for e in events if isinstance(e.payload, StoryReport)} | confirmed
             )
-            stories = (
-                {
-                    row.id: StoryReach(
-                        id=row.id, reports=row.reports, sources=tuple(row.sources or ())
-                    )
-                    for row in conn.execute(select(STORIES).where(STORIES.c.id.in_(story_ids)))
-                }
+            rows = (
+                list(conn.execute(select(STORIES).where(STORIES.c.id.in_(story_ids))))
                 if story_ids
-                else {}
+                else []
             )
+            firsts = {
+                e.id: e
+                for e in _events(conn, [r.first_event_id for r in rows if r.id in confirmed])
+            }
+            stories = {
+                row.id: StoryReach(
+                    id=row.id,
+                    reports=row.reports,
+                    sources=tuple(row.sources or ()),
+                    first=firsts.get(row.first_event_id),
+                )
+                for row in rows
+            }
         return Cited(events=events, reported=reported, stories=stories)
 
     def owed(self, channel: str | None = None) -> list[OwedNotification]:

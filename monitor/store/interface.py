@@ -106,11 +106,14 @@ class Transaction:
     entries_version = _on_connection(lists.entries_version)
     all_entries = _on_connection(lists.all_entries)
 
-    def stories(self, *, kind: str | None = None, limit: int = 100) -> list[Story]:
+    def stories(self, *, kind: str | None = None, limit: int | None = 100) -> list[Story]:
         """News stories, the most recently reported first."""
         return list_stories(self.connection, kind=kind, limit=limit)
 
     open_stories = _on_connection(story_projection.open_stories)
+    unconfirmed_stories = _on_connection(story_projection.unconfirmed_stories)
+    confirmation_of = _on_connection(story_projection.confirmation_of)
+    story = _on_connection(story_projection.story)
 
     # --- working state -------------------------------------------------------------------
 

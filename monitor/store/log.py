@@ -12,16 +12,37 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 
 from monitor.documents import Document
 from monitor.errors import ConcurrencyError
-from monitor.events import SCHEMA_VERSION, NewEvent, RecordedEvent, decode, encode
-from monitor.store.tables import DocumentRow, EventRow, table_of
+from monitor.events import (
+    SCHEMA_VERSION,
+    UPCASTERS,
+    NewEvent,
+    Payload,
+    RecordedEvent,
+    decode,
+    encode,
+)
+from monitor.store.tables import DocumentRow, EventRow, EventTextRow, table_of
 
 EVENTS = table_of(EventRow)
 DOCUMENTS = table_of(DocumentRow)
+EVENT_TEXT = table_of(EventTextRow)
 _APPEND_LOCK_KEY = 7_311_046_002
 
 
@@ -186,11 +207,17 @@ def read(
     until: datetime | None = None,
     newest_first: bool = False,
     stream: str | None = None,
+    versions: tuple[int, int | None] | None = None,
 ) -> list[RecordedEvent]:
-    """Events in log order (or newest first), filtered."""
+    """Events in log order (or newest first), filtered. ``versions`` (with ``stream``): only
+    those after the first number and before the second (None: no bound)."""
     query = select(EVENTS).where(EVENTS.c.id > after)
     if stream is not None:  # one stream's events, by the (stream, version) index
         query = query.where(EVENTS.c.stream == stream)
+        if versions is not None:
+            query = query.where(EVENTS.c.version > versions[0])
+            if versions[1] is not None:
+                query = query.where(EVENTS.c.version < versions[1])
     if source is not None:
         query = query.where(EVENTS.c.source == source)
     if types:
@@ -199,7 +226,10 @@ def read(
         query = query.where(EVENTS.c.recorded_at >= since)
     if until is not None:
         query = query.where(EVENTS.c.recorded_at <= until)
-    query = query.order_by(EVENTS.c.id.desc() if newest_first else EVENTS.c.id)
+    # A stream's versions are in log order: ordered by them, its index needs no sort, and a
+    # limit reads only what it returns (a story of 1,400 reports: a page of them).
+    order = EVENTS.c.version if stream is not None else EVENTS.c.id
+    query = query.order_by(order.desc() if newest_first else order)
     if limit is not None:
         query = query.limit(limit)
     return [to_event(row) for row in conn.execute(query)]
@@ -280,10 +310,10 @@ class LogPage:
     cursor: int | None
 
 
-# A text search decodes what it reads: it looks at this many events per page at most, newest
-# first, and hands back where it stopped, so a page never costs more than a bounded scan.
-TEXT_SCAN = 5000
-_TEXT_BATCH = 500
+# A text search matches the projection ``event_text`` in SQL and decodes only what it finds. It
+# looks at this many log positions per page at most, newest first, and hands back where it
+# stopped, so a page never costs more than a bounded scan.
+TEXT_SCAN = 25_000
 
 
 def _filtered(query: LogQuery) -> Select[Any]:
@@ -314,13 +344,42 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+def searchable(payload: Payload, source: str | None) -> str:
+    """What a free-text search looks in: an event's type, source and every text of its
+    payload, single-spaced and casefolded (``event_text`` keeps it for each event)."""
+    parts = [payload.type, source or "", *_strings(encode(payload))]
+    return " ".join(" ".join(parts).split()).casefold()
+
+
 def mentions(event: RecordedEvent, needle: str) -> bool:
     """Whether ``needle`` (casefolded, single-spaced) is in the event's source, type or any
     text of its payload."""
-    if not needle:
-        return True
-    parts = [event.type, event.source or "", *_strings(encode(event.payload))]
-    return needle in " ".join(" ".join(parts).split()).casefold()
+    return not needle or needle in searchable(event.payload, event.source)
+
+
+def _upcast() -> ColumnElement[bool]:
+    """Rows that decoding upcasts: their text today may differ from what ``event_text`` was
+    given when they were written, so a search always decodes and checks them."""
+    newest: dict[str, int] = {}
+    for type_, step in UPCASTERS:
+        newest[type_] = max(step, newest.get(type_, 0))
+    terms = [
+        and_(EVENTS.c.type == type_, EVENTS.c.schema_version <= step)
+        for type_, step in sorted(newest.items())
+    ]
+    return or_(*terms) if terms else false()
+
+
+def _may_mention(conn: Connection, needle: str) -> ColumnElement[bool]:
+    """The events worth decoding for ``needle`` (with ``event_text`` outer-joined): its text
+    holds the needle (both are casefolded: an exact match, in every script), or the event has
+    no text yet or is upcast when read."""
+    find = func.instr if conn.dialect.name == "sqlite" else func.strpos
+    return or_(
+        find(EVENT_TEXT.c.text, needle) > 0,
+        EVENT_TEXT.c.id.is_(None),
+        _upcast(),
+    )
 
 
 def page(
@@ -332,7 +391,8 @@ def page(
     scan: int = TEXT_SCAN,
 ) -> LogPage:
     """Up to ``limit`` events older than ``before``, newest first (keyset pagination: a page
-    stays the same whatever is appended meanwhile)."""
+    stays the same whatever is appended meanwhile). A text search looks at the ``scan`` log
+    positions below ``before`` at most; short of ``limit``, its cursor is where it stopped."""
     if query.matches_nothing:
         return LogPage([], None)
     statement = _filtered(query).order_by(EVENTS.c.id.desc())
@@ -343,22 +403,20 @@ def page(
         events = [to_event(row) for row in conn.execute(statement.limit(limit + 1))]
         more = len(events) > limit
         return LogPage(events[:limit], events[limit - 1].id if more and limit else None)
+    top = before if before is not None else last_position(conn) + 1
+    bottom = max(top - scan, 1)
+    candidates = statement.select_from(
+        EVENTS.outerjoin(EVENT_TEXT, EVENT_TEXT.c.id == EVENTS.c.id)
+    ).where(EVENTS.c.id >= bottom, _may_mention(conn, needle))
     found: list[RecordedEvent] = []
-    position, scanned = before, 0
-    while scanned < scan:
-        batch = statement if position is None else statement.where(EVENTS.c.id < position)
-        rows = conn.execute(batch.limit(min(_TEXT_BATCH, scan - scanned))).all()
-        if not rows:
-            return LogPage(found, None)
-        for row in rows:
-            scanned += 1
-            position = row.id
-            event = to_event(row)
-            if mentions(event, needle):
-                found.append(event)
-                if len(found) == limit:
-                    return LogPage(found, event.id)
-    return LogPage(found, position)
+    while len(found) < limit:
+        wanted = limit - len(found)
+        rows = conn.execute(candidates.where(EVENTS.c.id < top).limit(wanted)).all()
+        found += [e for e in map(to_event, rows) if mentions(e, needle)]
+        if len(rows) < wanted:
+            return LogPage(found, bottom if bottom > 1 else None)
+        top = rows[-1].id
+    return LogPage(found, found[-1].id)
 
 
 def newer(conn: Connection, query: LogQuery, *, after: int, limit: int = 100) -> LogPage:

@@ -35,11 +35,13 @@ class JsonType(TypeDecorator[Any]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        impl = self.impl_instance  # none_as_null: None is SQL NULL, not JSON null
+        none_as_null = isinstance(impl, JSON) and impl.none_as_null
         if dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import JSONB
 
-            return dialect.type_descriptor(JSONB())
-        return dialect.type_descriptor(JSON())
+            return dialect.type_descriptor(JSONB(none_as_null=none_as_null))
+        return dialect.type_descriptor(JSON(none_as_null=none_as_null))
 
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
@@ -59,6 +61,9 @@ class EventRow(SQLModel, table=True):
         UniqueConstraint("stream", "version", name="uq_events_stream_version"),
         Index("ix_events_source_id", "source", "id"),
         Index("ix_events_type_id", "type", "id"),
+        # SQLite keeps no statistics: without it a type-and-source filter walks every event
+        # of the type (bench/README.md, issue 22).
+        Index("ix_events_source_type_id", "source", "type", "id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -99,6 +104,16 @@ class ProjectionPosition(SQLModel, table=True):
     position: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
+class EventTextRow(SQLModel, table=True):
+    """Each event's searchable text (``monitor.store.log.searchable``), so free text is matched
+    in SQL instead of by decoding every event."""
+
+    __tablename__ = "event_text"
+
+    id: int = Field(sa_column=Column(IdType, primary_key=True, autoincrement=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class ListEntryRow(SQLModel, table=True):
     """The current entries of each list source."""
 
@@ -109,6 +124,39 @@ class ListEntryRow(SQLModel, table=True):
     key: str = Field(sa_column=Column(Text, nullable=False))
     entry: dict[str, Any] = _json()
     event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+# Keys sort by code point on both databases, as Python sorts them (PostgreSQL's own collation
+# follows the locale). A PostgreSQL index row holds at most ~2.7 KB and a key can be 10 KB, so
+# the indexes hold the key's first KEY_PREFIX characters; (prefix, key) sorts as the key does.
+CodePointText = Text().with_variant(Text(collation="C"), "postgresql")
+KEY_PREFIX = 200
+
+
+class ListEntrySpanRow(SQLModel, table=True):
+    """Every version of every list entry, and when the monitor knew it: from its event's
+    ``recorded_at`` until the next change to its key was recorded (``to_at`` NULL: still
+    current), so a page of a list at any moment is read, not folded from the log. A removal is
+    a row without an entry whose span is empty: it is never shown, and counts in its version."""
+
+    __tablename__ = "list_entry_spans"
+    __table_args__ = (
+        # A page at a moment, in key order; and the rows a new change of a key closes.
+        Index("ix_list_entry_spans_key", "source", "key_prefix", "from_at", "to_at"),
+        # How many entries at a moment; the versions (moments and kinds of change).
+        Index("ix_list_entry_spans_at", "source", "from_at", "type", "to_at"),
+    )
+
+    from_event: int = Field(sa_column=Column(IdType, primary_key=True, autoincrement=False))
+    source: str = Field(max_length=100)
+    key_prefix: str = Field(sa_column=Column(CodePointText, nullable=False))
+    key: str = Field(sa_column=Column(CodePointText, nullable=False))
+    type: str = Field(max_length=40)  # the event's: entry_added, entry_changed, entry_removed
+    entry: dict[str, Any] | None = Field(  # None (SQL NULL): removed
+        default=None, sa_column=Column(JsonType(none_as_null=True), nullable=True)
+    )
+    from_at: datetime
+    to_at: datetime | None = None
 
 
 class SeenItemRow(SQLModel, table=True):
@@ -259,9 +307,11 @@ def table_of(model: type[SQLModel]) -> Table:
 
 PROJECTION_TABLES = (
     table_of(ListEntryRow),
+    table_of(ListEntrySpanRow),
     table_of(SeenItemRow),
     table_of(SourceHealthRow),
     table_of(StoryRow),
+    table_of(EventTextRow),
     table_of(OutboxRow),
     table_of(ProjectionPosition),
 )

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -15,15 +16,19 @@ from pydantic import BaseModel, Field
 
 from monitor.clock import utcnow
 from monitor.events import RecordedEvent, format_time
-from monitor.evidence import evidence_for
+from monitor.evidence import REPORTS_SHOWN, evidence_for
 from monitor.store import LogQuery, Store
-from monitor.timeutil import parse_user_time
 from monitor.web.filters import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, LogFilters, log_filters
 from monitor.web.present import (
+    ENTRIES_PAGE,
+    MAX_ENTRIES_PAGE,
+    MAX_KEY,
     NotFound,
     event_row,
+    list_links,
     list_source,
     list_state,
+    moment_of,
     precise_time,
     web_deliveries,
     web_sources,
@@ -64,7 +69,7 @@ class EventPage(BaseModel):
 
 
 class EventWithEvidence(Event):
-    """An event as ``monitor show --json`` prints it."""
+    """An event as ``monitor show --json`` prints it, but a story's reports a page at a time."""
 
     evidence: dict[str, Any] = Field(description="The fetched document's facts and the story")
 
@@ -81,8 +86,18 @@ class ListVersionOut(BaseModel):
 class ListState(BaseModel):
     source: str
     at: str | None = Field(description="The moment asked for (UTC); null: now")
-    entries: list[dict[str, Any]] = Field(description="As `monitor state --json`, by key")
-    versions: list[ListVersionOut] = Field(description="Every moment the list changed")
+    entries: list[dict[str, Any]] = Field(
+        description="A page of them, by key, as `monitor state --json` prints them"
+    )
+    count: int = Field(description="The entries at that moment, on all pages")
+    next: str | None = Field(description="The next page's URL (null: this is the last)")
+    versions: list[ListVersionOut] = Field(
+        description="Moments the list changed: those around `at` (or now), or before "
+        "`versions_before` or after `versions_after`, oldest first"
+    )
+    versions_total: int = Field(description="How many moments the list changed, in all")
+    versions_older: str | None = Field(description="The URL of the versions before these")
+    versions_newer: str | None = Field(description="The URL of the versions after these")
     why_empty: str | None = None
 
 
@@ -217,38 +232,91 @@ async def _follow(
     summary="One event with its evidence",
     responses={404: {"model": Problem, "description": "No such event"}},
 )
-def event(request: Request, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
+def event(
+    request: Request,
+    event_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    reports_before: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="A news report's story: the corroborations before this story version "
+            "(`evidence.story.older` of the page before)",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """As ``monitor show --json``, but a story lists its first report and its latest
+    corroborations (``evidence.story.older``: where the older ones go on)."""
     store = _store(request)
     found = store.event(event_id)
     if found is None:
         raise NotFound(f"no event with id {event_id}")
-    return {**found.to_dict(), "evidence": evidence_for(store, found)}
+    evidence = evidence_for(
+        store,
+        found,
+        reports=REPORTS_SHOWN,
+        before=reports_before,
+        confirm_within=request.app.state.settings.alerts.confirm_within,
+    )
+    return {**found.to_dict(), "evidence": evidence}
 
 
 @router.get(
     "/lists/{source_id}",
     response_model=ListState,
-    summary="A list's entries now, or as known at a past moment",
+    summary="A page of a list's entries now, or as known at a past moment",
     responses={
         404: {"model": Problem, "description": "No such source"},
-        400: {"model": Problem, "description": "Not a list, or `at` is not a moment"},
+        400: {"model": Problem, "description": "Not a list, or a moment or key is wrong"},
     },
 )
 def list_entries(
     request: Request,
     source_id: str,
     at: Annotated[str | None, Query(description="ISO 8601 (UTC unless a zone), or 7d")] = None,
+    after: Annotated[
+        str | None,
+        Query(max_length=MAX_KEY, description="The entries after this key (keyset pages)"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES_PAGE)] = ENTRIES_PAGE,
+    versions_before: Annotated[
+        str | None, Query(max_length=100, description="The versions before this moment")
+    ] = None,
+    versions_after: Annotated[
+        str | None, Query(max_length=100, description="The versions after this moment")
+    ] = None,
 ) -> dict[str, Any]:
     source = list_source(request.app.state.settings, source_id)
-    moment = parse_user_time(at, now=utcnow(), option="at") if at else None
-    state = list_state(_store(request), source, moment)
+    now = utcnow()
+    moment = moment_of(at, now=now, option="at")
+    state = list_state(
+        _store(request),
+        source,
+        moment,
+        after=after,
+        limit=limit,
+        versions_before=moment_of(versions_before, now=now, option="versions_before"),
+        versions_after=moment_of(versions_after, now=now, option="versions_after"),
+    )
+    links = list_links(
+        f"/api/lists/{quote(source.id, safe='')}",
+        state,
+        after=after,
+        limit=limit if limit != ENTRIES_PAGE else None,
+    )
     return {
         "source": source.id,
         "at": precise_time(moment) if moment else None,
         "entries": state.entries,
+        "count": state.page.count,
+        "next": links["next"],
         "versions": [
-            {**v.__dict__, "recorded_at": precise_time(v.recorded_at)} for v in state.versions
+            {**v.__dict__, "recorded_at": precise_time(v.recorded_at)}
+            for v in state.versions.versions
         ],
+        "versions_total": state.versions.total,
+        "versions_older": links["versions_older"],
+        "versions_newer": links["versions_newer"],
         "why_empty": state.why or None,
     }
 

@@ -1,7 +1,8 @@
-"""The web app: one FastAPI application over one store, read-only.
+"""The web app: one FastAPI application over one store, read-only unless ``[web] actions``.
 
 Pages (``pages``), the JSON API (``api``, with its OpenAPI document at ``/api/openapi.json``) and
-the Atom feed (``feeds``) read through the storage interface only. Every answer passes the
+the Atom feed (``feeds``) read through the storage interface only; the two actions
+(``actions``: accept a suspect list, send a test message) run what the commands run. Every answer passes the
 :class:`~monitor.web.security.Guard`; every error is a page or a JSON object saying what was
 wrong, never a traceback.
 """
@@ -71,7 +72,7 @@ def templates() -> Jinja2Templates:
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The application for ``settings`` over ``store`` (which the caller opens and closes)."""
-    from monitor.web import api, feeds, pages
+    from monitor.web import actions, api, entities, feeds, pages
 
     app = FastAPI(
         title="monitor",
@@ -89,7 +90,9 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(entities.router)
     app.include_router(feeds.router)
+    app.include_router(actions.router)
     _handle_errors(app)
     app.add_middleware(Guard, token=settings.web.token, login_page=pages.login_page)
     return app

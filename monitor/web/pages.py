@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
@@ -14,9 +15,8 @@ from starlette.responses import Response
 from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.events import EVENT_TYPES, format_time
-from monitor.evidence import evidence_for
+from monitor.evidence import REPORTS_SHOWN, evidence_for
 from monitor.store import Store
-from monitor.timeutil import parse_user_time
 from monitor.web.filters import (
     DEFAULT_LIMIT,
     MAX_ID,
@@ -26,11 +26,16 @@ from monitor.web.filters import (
     log_filters,
 )
 from monitor.web.present import (
+    ENTRIES_PAGE,
+    MAX_ENTRIES_PAGE,
+    MAX_KEY,
     NotFound,
     entry_comparison,
     event_row,
+    list_links,
     list_source,
     list_state,
+    moment_of,
     precise_time,
     story_of,
     web_deliveries,
@@ -131,12 +136,24 @@ def change_log(
 
 
 @router.get("/events/{event_id}")
-def event_page(request: Request, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+def event_page(
+    request: Request,
+    event_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    reports_before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """An event; a news report's page lists its story's latest corroborations, and older ones
+    page by page (``reports_before``: a story version)."""
     store = _store(request)
     event = store.event(event_id)
     if event is None:
         raise NotFound(f"no event with id {event_id}")
-    evidence = evidence_for(store, event)
+    evidence = evidence_for(
+        store,
+        event,
+        reports=REPORTS_SHOWN,
+        before=reports_before,
+        confirm_within=_settings(request).alerts.confirm_within,
+    )
     source = next((s for s in _settings(request).sources if s.id == event.source), None)
     comparison = entry_comparison(event)
     return render(
@@ -152,6 +169,8 @@ def event_page(request: Request, event_id: Annotated[int, Path(ge=1, le=MAX_ID)]
         list_at=precise_time(event.recorded_at) if comparison is not None else None,
         document=evidence.get("document"),
         story=story_of(store, event, evidence),
+        reports=evidence.get("story"),
+        reports_before=reports_before,
         dump=json.dumps({**event.to_dict(), "evidence": evidence}, ensure_ascii=False, indent=2),
     )
 
@@ -185,10 +204,26 @@ def list_page(
     at: Annotated[
         str | None, Query(description="As known at this moment (ISO 8601, UTC, or 7d).")
     ] = None,
+    after: Annotated[str | None, Query(max_length=MAX_KEY)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES_PAGE)] = ENTRIES_PAGE,
+    versions_before: Annotated[str | None, Query(max_length=100)] = None,
+    versions_after: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
+    """A page of a list's entries at a moment (the ``limit`` after the key ``after``), and its
+    versions around that moment (or before or after another version's)."""
     source = list_source(_settings(request), source_id)
-    moment = parse_user_time(at, now=utcnow(), option="at") if at and at.strip() else None
-    state = list_state(_store(request), source, moment)
+    now = utcnow()
+    moment = moment_of(at, now=now, option="at")
+    state = list_state(
+        _store(request),
+        source,
+        moment,
+        after=after,
+        limit=limit,
+        versions_before=moment_of(versions_before, now=now, option="versions_before"),
+        versions_after=moment_of(versions_after, now=now, option="versions_after"),
+    )
+    paged = bool(versions_before or versions_after)
     return render(
         request,
         "list.html",
@@ -196,15 +231,16 @@ def list_page(
         nav="sources",
         state=state,
         at=at or "",
+        after=after,
         picker=moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else "",
-        current_version=_current_version(state.versions, moment),
+        links=list_links(
+            f"/lists/{quote(source.id, safe='')}",
+            state,
+            after=after,
+            paged_versions=paged,
+            limit=limit if limit != ENTRIES_PAGE else None,
+        ),
     )
-
-
-def _current_version(versions: list[Any], moment: Any) -> int | None:
-    """The version shown: the last one recorded at or before the moment."""
-    shown = [v.first_event for v in versions if moment is None or v.recorded_at <= moment]
-    return shown[-1] if shown else None
 
 
 @router.get("/stories")

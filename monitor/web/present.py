@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from monitor.config import Settings, Source
 from monitor.describe import changed_fields, summary
@@ -26,7 +26,8 @@ from monitor.events import (
 from monitor.notify.status import delivery_rows
 from monitor.redact import redact
 from monitor.status import source_rows, why_no_entries
-from monitor.store import ListVersion, Store
+from monitor.store import EntryPage, Store, VersionPage
+from monitor.timeutil import parse_user_time
 
 
 def precise_time(moment: datetime) -> str:
@@ -125,6 +126,7 @@ def story_of(store: Store, event: RecordedEvent, evidence: dict[str, Any]) -> di
     }
     if isinstance(payload, DesignationReport):
         details |= {"actor": payload.actor, "entity": payload.entity, "action": payload.action}
+        details |= {"confirmed": story.get("confirmed"), "status": story.get("status")}
     elif isinstance(payload, TopicReport):
         details["topic"] = payload.topic
     return details
@@ -168,24 +170,93 @@ def list_source(settings: Settings, source_id: str) -> Source:
     return source
 
 
+ENTRIES_PAGE = 500  # a list's entries on one page (a large list has 17,000: a 1.8 MB page)
+MAX_ENTRIES_PAGE = 5000
+MAX_KEY = 20_000  # characters of a key in a link (``after``): a key can be 10 KB
+
+
+def moment_of(value: str | None, *, now: datetime, option: str) -> datetime | None:
+    """The moment a user gave (ISO 8601, or 7d ago); None for none."""
+    return parse_user_time(value, now=now, option=option) if value and value.strip() else None
+
+
 @dataclass(frozen=True)
 class ListState:
+    """A page of a list's entries at a moment, and some of its versions."""
+
     source: Source
     moment: datetime | None
-    entries: list[dict[str, Any]]
+    page: EntryPage
     fields: list[str]
-    versions: list[ListVersion]
+    versions: VersionPage
+    current_version: int | None  # the first event of the version known at the moment
     why: str
 
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        return self.page.entries
 
-def list_state(store: Store, source: Source, moment: datetime | None) -> ListState:
-    """A list's entries now, or as the monitor knew them at ``moment``, with its versions."""
+
+def list_state(
+    store: Store,
+    source: Source,
+    moment: datetime | None,
+    *,
+    after: str | None = None,
+    limit: int = ENTRIES_PAGE,
+    versions_before: datetime | None = None,
+    versions_after: datetime | None = None,
+) -> ListState:
+    """A page of a list's entries now, or as the monitor knew them at ``moment`` (the first
+    ``limit`` after the key ``after``), and its versions around that moment (or before or after
+    another one, to page through them): never the whole list or its whole history."""
+    if after is not None and "\x00" in after:  # PostgreSQL's text cannot hold it: no key has it
+        raise UsageError("after: a key holds no NUL character")
     with store.reading() as tx:
-        entries = (
-            tx.current_entries(source.id) if moment is None else tx.entries_at(source.id, moment)
+        page = tx.entries_at(source.id, moment, after=after, limit=limit)
+        versions = tx.list_versions(
+            source.id, around=moment, before=versions_before, after=versions_after
         )
-        versions = tx.list_versions(source.id)
-        why = "" if entries else why_no_entries(tx, source.id, moment)
-    rows = sorted(entries.values(), key=lambda e: str(e["key"]))
-    fields = [f for f in _fields(*rows) if f != "key"] if rows else []
-    return ListState(source, moment, rows, fields, versions, why)
+        why = "" if page.count else why_no_entries(tx, source.id, moment)
+    fields = [f for f in _fields(*page.entries) if f != "key"] if page.entries else []
+    # The version known then is the last shown at or before the moment, unless the next one
+    # is past the versions shown.
+    known = [v for v in versions.versions if moment is None or v.recorded_at <= moment]
+    settled = len(known) < len(versions.versions) or not versions.newer
+    current = known[-1].first_event if known and settled else None
+    return ListState(source, moment, page, fields, versions, current, why)
+
+
+def list_links(
+    path: str,
+    state: ListState,
+    *,
+    after: str | None,
+    paged_versions: bool = False,
+    limit: int | None = None,
+) -> dict[str, str | None]:
+    """The links of a list's page (or its API answer): the next page of entries and the first
+    one, the versions before and after those shown and (``paged_versions``) back to those
+    around the moment. Each names the moment to the microsecond, so that a relative ``at``
+    (7d) does not move from one page to the next."""
+    at = precise_time(state.moment) if state.moment is not None else None
+
+    def url(**params: str | int | None) -> str:
+        query = {k: v for k, v in {"at": at, "limit": limit, **params}.items() if v is not None}
+        return f"{path}?{urlencode(query)}" if query else path
+
+    versions = state.versions.versions
+    return {
+        "next": url(after=state.page.after) if state.page.after is not None else None,
+        "first": url() if after is not None or paged_versions else None,
+        "versions_older": (
+            url(versions_before=precise_time(versions[0].recorded_at))
+            if versions and state.versions.older
+            else None
+        ),
+        "versions_newer": (
+            url(versions_after=precise_time(versions[-1].recorded_at))
+            if versions and state.versions.newer
+            else None
+        ),
+    }

@@ -7,7 +7,7 @@
 - **The token.** Once set, every request but the login form, the static files and ``/healthz``
   carries it: ``Authorization: Bearer TOKEN`` (scripts, feed readers), or the HttpOnly cookie the
   login form sets, which holds an HMAC of the token, never the token itself.
-- **CSRF.** A POST (the login form now; ``accept`` and ``notify-test`` later) must carry the
+- **CSRF.** A POST (the login form, ``accept`` and ``notify-test``) must carry the
   random value of the ``monitor_csrf`` cookie in its ``csrf`` field (double submit), and an
   ``Origin``, when the browser sends one, naming this server.
 - **Headers.** A Content-Security-Policy without inline script or style, no framing, no

@@ -20,6 +20,7 @@ from monitor.config import Settings
 from monitor.errors import MonitorError, NoStoreError
 from monitor.redact import REDACTOR, mask_url
 from monitor.store import Store
+from monitor.web.present import MAX_KEY
 from monitor.web.security import check_binding
 
 logger = logging.getLogger("monitor.web")
@@ -73,6 +74,9 @@ def _server(config: Any, app: Any, announce: Callable[[], None]) -> Any:
     return Server(config)
 
 
+MAX_REQUEST_HEAD = 12 * MAX_KEY + 16 * 1024
+
+
 def serve(settings: Settings, *, host: str, port: int) -> int:
     """Serve until SIGTERM or SIGINT; 0 then."""
     import uvicorn
@@ -94,10 +98,11 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         access = "anyone on this machine" if not token else "requests carrying the token"
+        mode = "accept and notify-test on" if settings.web.actions else "read-only"
 
         def announce() -> None:
             sys.stderr.write(
-                f"monitor: serving on http://{shown}:{bound}/ (read-only; {access}); "
+                f"monitor: serving on http://{shown}:{bound}/ ({mode}; {access}); "
                 "SIGTERM or Ctrl-C stops it\n"
             )
             sys.stderr.flush()
@@ -110,6 +115,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
             server_header=False,
             timeout_graceful_shutdown=GRACE,
             lifespan="off",
+            # A list page's next link carries an entry's key (up to MAX_KEY characters, each up
+            # to 12 bytes percent-encoded): h11's 16 KiB for a request head would refuse it.
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
         )
         _server(config, app, announce).run(sockets=[sock])
     finally:

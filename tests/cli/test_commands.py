@@ -306,3 +306,31 @@ def test_run_once_starts_without_the_libraries_it_does_not_use(tmp_path: Path) -
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "loaded:"
+
+
+def test_commands_that_read_the_store_start_without_the_http_client(tmp_path: Path, invoke) -> None:
+    """`log`, `state` and the other commands that only read the store never fetch: they do not
+    import httpx (nor its command line's rich and pygments) or httpcore."""
+    config = write_config(
+        tmp_path, '[[source]]\nid = "a"\nkind = "feed"\nurl = "https://x.example/"\n'
+    )
+    assert invoke(config, "db", "upgrade").code == 0
+    code = (
+        "import sys\n"
+        "from monitor.cli import main\n"
+        "try:\n"
+        "    main(['--config', sys.argv[1], 'log'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "loaded = [m for m in ('httpx', 'httpcore', 'pygments') if m in sys.modules]\n"
+        "print('loaded:', ' '.join(loaded), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "loaded:"

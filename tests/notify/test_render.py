@@ -15,7 +15,8 @@ from monitor.events import (
     TOPIC_REPORTED,
     RecordedEvent,
 )
-from monitor.notify.render import MessageContext, SourceInfo, StoryInfo, render
+from monitor.notify.render import MessageContext, SourceInfo, render
+from monitor.store.deliveries import StoryReach
 from tests.factories import recorded
 
 AT = datetime(2025, 4, 17, 9, 12, 3, 123456, tzinfo=UTC)
@@ -79,7 +80,7 @@ def test_topic_message_and_resend_note() -> None:
         source="wire",
     )
     ctx = MessageContext(
-        "topic", [item], stories={"topic:mf:1": StoryInfo("topic:mf:1", 1)}, unconfirmed=True
+        "topic", [item], stories={"topic:mf:1": StoryReach("topic:mf:1", 1, ())}, unconfirmed=True
     )
     message = render(ctx)
     assert (

@@ -4,6 +4,7 @@ poll's failure to record does not lose the others'."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from monitor.app import App
+from monitor.batch import Batcher
 from monitor.config import load_settings
 from monitor.fetch import Fetcher
 from monitor.store import Transaction
@@ -193,4 +195,23 @@ def test_a_failing_source_that_answers_304_recovers(httpserver: HTTPServer, tmp_
     assert [e.source for e in recovered] == ["f02"]
     assert results["f02"].event_ids == (recovered[0].id,)
     assert all(r.event_ids == () for k, r in results.items() if k != "f02")
+    app.close()
+
+
+def test_the_last_polls_of_a_pass_are_recorded_without_gathering(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quiet polls gather before their write, but not for polls a pass will never start:
+    once every poll of the pass is over or waiting, the batch goes (`run --once` of one
+    source used to wait out the whole gathering)."""
+    serve_feeds(httpserver)
+    app = make_app(httpserver, tmp_path)
+    sources = app.sources()[:3]
+    app.poll_now(sources)
+    monkeypatch.setattr("monitor.poll.Batcher", functools.partial(Batcher, gather=30.0))
+    for part in (sources[:1], sources):
+        started = time.monotonic()
+        results = app.poll_now(part)
+        assert [r.status for r in results] == ["not_modified"] * len(part)
+        assert time.monotonic() - started < 10
     app.close()

@@ -54,7 +54,11 @@ def test_one_append_across_streams_keeps_its_order_and_returns_each_events_own_i
     stored = {e.id: e for e in store.read()}
     for event in recorded:
         row = stored[event.id]
-        assert (row.stream, row.version, row.payload) == (event.stream, event.version, event.payload)
+        assert (row.stream, row.version, row.payload) == (
+            event.stream,
+            event.version,
+            event.payload,
+        )
     assert [e.version for e in recorded if e.stream == "source:s2"][:2] == [2, 3]
     assert store.stream_version("source:s1") == 26 and store.stream_version("source:s2") == 15
 

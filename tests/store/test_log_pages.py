@@ -83,13 +83,13 @@ def test_following_the_log_moves_past_what_does_not_match(store_url: str) -> Non
 def test_list_versions_and_stories(store_url: str) -> None:
     store = filled(store_url)
     with store.reading() as tx:
-        versions = tx.list_versions("s1")
+        versions = tx.list_versions("s1").versions
         assert [(v.added, v.removed, v.changed) for v in versions] == [(2, 0, 0), (1, 1, 0)]
         assert versions[0].recorded_at < versions[1].recorded_at
-        assert tx.entries_at("s1", versions[0].recorded_at).keys() == {
+        assert [e["key"] for e in tx.entries_at("s1", versions[0].recorded_at).entries] == [
             "Alpha Front",
             "Бета Бригада",
-        }
-        assert tx.list_versions("wire") == []
+        ]
+        assert tx.list_versions("wire").versions == []
         assert tx.stories() == []
     store.close()

@@ -98,13 +98,17 @@ OPERATIONS = {
     "GET /api/stories": True,
     "GET /api/sources": False,
     "GET /api/deliveries": False,
+    "GET /api/entities": True,
+    "GET /api/entities/{entity_id}": True,
     "GET /feeds/changes.atom": True,
 }
 # "known": positive examples around what the store holds, which random values almost never hit:
 # the ids of its events, of its sources (lists and feeds), its event types as filters, the
-# moments its lists changed.
+# moments its lists changed, its entities and names that find them.
 KNOWN = ["GET /api/events", "GET /api/events/{event_id}", "GET /api/lists/{source_id}",
-         "GET /feeds/changes.atom"]  # fmt: skip
+         "GET /feeds/changes.atom", "GET /api/entities", "GET /api/entities/{entity_id}"]  # fmt: skip
+# Names the demo's entities go by, in both scripts (the entities they find are the known ids).
+ENTITY_NAMES = ["Taliban", "Талибан", "Taleban", "Tariq Gidar Group", "Исламская группа", "Al-Qaida"]  # fmt: skip
 FUZZED = [
     *(
         pytest.param(label, mode.value, id=f"{label} {mode.value}")
@@ -165,8 +169,11 @@ def known(secret_server: Server, http: requests.Session) -> dict[str, list[Any]]
         if source["kind"] == "list"
         for version in get(f"/api/lists/{source['id']}")["versions"]
     ]
+    entities = [hit["id"] for name in ENTITY_NAMES for hit in get(f"/api/entities?q={name}")]
     return {
         "event_id": [e["id"] for e in events],
+        "entity_id": sorted(set(entities)),
+        "q": ENTITY_NAMES,
         "type": sorted({e["type"] for e in events}),
         "source": [s["id"] for s in sources],
         "at": [*versions, "7d", "2001-01-01", "2024-10-04T12:00:00+05:00"],
@@ -184,6 +191,12 @@ def known_cases(operation: Any, known: dict[str, list[Any]]) -> st.SearchStrateg
         return some("event_id").flatmap(
             lambda i: operation.as_strategy(path_parameters={"event_id": i})
         )
+    if "{entity_id}" in operation.path:
+        return some("entity_id").flatmap(
+            lambda i: operation.as_strategy(path_parameters={"entity_id": i})
+        )
+    if operation.path == "/api/entities":
+        return some("q").flatmap(lambda q: operation.as_strategy(query={"q": q}))
     if "{source_id}" in operation.path:
         return st.tuples(
             some("source"), st.fixed_dictionaries({}, optional={"at": some("at")})

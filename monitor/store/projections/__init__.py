@@ -10,8 +10,9 @@ from monitor.events import RecordedEvent
 from monitor.store.projections.base import Projection
 from monitor.store.projections.health import SourceHealth
 from monitor.store.projections.items import SeenItems
-from monitor.store.projections.lists import ListEntries
+from monitor.store.projections.lists import EntrySpans, ListEntries
 from monitor.store.projections.stories import Stories
+from monitor.store.projections.text import EventText
 from monitor.store.tables import ProjectionPosition, table_of
 
 POSITIONS = table_of(ProjectionPosition)
@@ -19,7 +20,7 @@ POSITION_NAME = "projections"
 
 
 def default_projections() -> list[Projection]:
-    return [ListEntries(), SeenItems(), SourceHealth(), Stories()]
+    return [ListEntries(), EntrySpans(), SeenItems(), SourceHealth(), Stories(), EventText()]
 
 
 def apply_all(

@@ -10,11 +10,14 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from monitor.events import (
+    DESIGNATION_CONFIRMED,
     DesignationReported,
     RecordedEvent,
     StoryReport,
     TopicReported,
+    story_stream,
 )
+from monitor.store.log import EVENTS, to_event
 from monitor.store.tables import StoryRow, table_of
 from monitor.timeutil import parse_iso
 
@@ -101,22 +104,57 @@ class Story:
     urls: tuple[str, ...]
 
 
-def list_stories(conn: Connection, *, kind: str | None = None, limit: int = 100) -> list[Story]:
+def list_stories(
+    conn: Connection, *, kind: str | None = None, limit: int | None = 100
+) -> list[Story]:
     """Stories, the most recently reported first (``kind``: only designations or topics)."""
     query = select(TABLE).order_by(TABLE.c.last_published.desc(), TABLE.c.id).limit(limit)
     if kind is not None:
         query = query.where(TABLE.c.kind == kind)
-    return [
-        Story(
-            id=row.id,
-            kind=row.kind,
-            key=tuple(row.key),
-            first_event_id=row.first_event_id,
-            first_published=row.first_published,
-            last_published=row.last_published,
-            reports=row.reports,
-            sources=tuple(row.sources),
-            urls=tuple(row.urls),
-        )
-        for row in conn.execute(query)
-    ]
+    return [_story(row) for row in conn.execute(query)]
+
+
+def unconfirmed_stories(conn: Connection, actor: str, *, prefix: str) -> list[Story]:
+    """The designation stories of ``actor`` (their ids start with ``prefix``) that no
+    ``designation_confirmed`` has confirmed yet. Confirmations are few: they are read by type."""
+    confirmed = {
+        stream.removeprefix("story:")
+        for stream in conn.execute(
+            select(EVENTS.c.stream).where(EVENTS.c.type == DESIGNATION_CONFIRMED)
+        ).scalars()
+    }
+    query = select(TABLE).where(
+        TABLE.c.kind == "designation", TABLE.c.id.startswith(prefix, autoescape=True)
+    )
+    stories = (_story(row) for row in conn.execute(query.order_by(TABLE.c.first_event_id)))
+    return [s for s in stories if s.id not in confirmed and s.key and s.key[0] == actor]
+
+
+def story(conn: Connection, story_id: str) -> Story | None:
+    row = conn.execute(select(TABLE).where(TABLE.c.id == story_id)).first()
+    return None if row is None else _story(row)
+
+
+def confirmation_of(conn: Connection, story: str) -> RecordedEvent | None:
+    """The event that confirmed ``story``, if a followed list has."""
+    row = conn.execute(
+        select(EVENTS)
+        .where(EVENTS.c.stream == story_stream(story), EVENTS.c.type == DESIGNATION_CONFIRMED)
+        .order_by(EVENTS.c.id)
+        .limit(1)
+    ).first()
+    return None if row is None else to_event(row)
+
+
+def _story(row: Any) -> Story:
+    return Story(
+        id=row.id,
+        kind=row.kind,
+        key=tuple(row.key),
+        first_event_id=row.first_event_id,
+        first_published=row.first_published,
+        last_published=row.last_published,
+        reports=row.reports,
+        sources=tuple(row.sources),
+        urls=tuple(row.urls),
+    )
