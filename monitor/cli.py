@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,10 +31,14 @@ from monitor.describe import summary
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.events import (
     EVENT_TYPES,
+    RecordedEvent,
     encode,
     format_time,
 )
 from monitor.redact import REDACTOR, mask_url, protect, redact
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 cli = typer.Typer(
     add_completion=False,
@@ -282,25 +286,56 @@ def log_(
     if source is not None and source not in {s.id for s in c.settings.sources}:
         raise UsageError(f"--source: unknown source {source!r}")
     with c.app() as app:
-        events = app.store.read(
-            source=source,
-            types=[type_] if type_ else None,
-            since=start,
-            until=end,
-            newest_first=True,
-            limit=None if entity else limit,
-        )
         if entity:
-            from monitor.entities.timeline import about, gather
-
-            with app.store.reading() as tx:
-                concerns = about(gather(tx, c.settings), entity)
-            events = [e for e in events if concerns(e)][:limit]
+            events = _about(app.store, c.settings, entity, source, type_, start, end, limit)
+        else:
+            events = app.store.read(
+                source=source,
+                types=[type_] if type_ else None,
+                since=start,
+                until=end,
+                newest_first=True,
+                limit=limit,
+            )
     if as_json:
         _print_jsonl([e.to_dict() for e in events])
         return
     rows = [(str(e.id), _time(e.recorded_at), e.type, e.source or "-", summary(e)) for e in events]
     print(columns.render(("id", "recorded (UTC)", "type", "source", "what"), rows))
+
+
+def _about(
+    store: Store,
+    settings: Settings,
+    name: str,
+    source: str | None,
+    type_: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int | None,
+) -> list[RecordedEvent]:
+    """``log --entity NAME``: the events of the entity NAME resolves to, newest first (none
+    when no entity has the name)."""
+    from monitor.entities.timeline import gather, scope_of
+    from monitor.store import EntityScope, LogQuery
+
+    with store.reading() as tx:
+        query = LogQuery(
+            sources=(source,) if source else None,
+            types=(type_,) if type_ else None,
+            since=since,
+            until=until,
+            entity=scope_of(gather(tx, settings), name) or EntityScope(),
+        )
+        events: list[RecordedEvent] = []
+        before: int | None = None
+        while limit is None or len(events) < limit:
+            page = tx.page(query, before=before, limit=500)
+            events += page.events
+            if page.cursor is None:
+                break
+            before = page.cursor
+    return events[:limit]
 
 
 @cli.command()

@@ -9,7 +9,7 @@ entries' changes, its stories' reports, and the confirmations that link the two.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from monitor.events import (
     StoryReport,
     story_stream,
 )
+from monitor.store import EntityScope
 
 if TYPE_CHECKING:
     from monitor.config import Settings
@@ -226,32 +227,29 @@ def timeline(
     )
 
 
-def about(knowledge: Knowledge, name: str) -> Callable[[RecordedEvent], bool]:
-    """``monitor log --entity NAME``: is an event about the entity (or entities) NAME names?
-
-    A list change of one of its entries, a report or confirmation of one of its stories, or a
-    news item whose title holds one of its names. A name no entity has is searched for in
-    titles and entry names as it is written."""
+def scope_of(knowledge: Knowledge, name: str) -> EntityScope | None:
+    """Where the entity (or entities) ``name`` names is in the log (``log --entity``, the web's
+    ``entity`` filter): its entries' changes on every list and its stories' events; None when
+    no entity has the name."""
     entities = find(knowledge, name)
+    if not entities:
+        return None
     members = {m for e in entities for m in e.members}
-    stories = {
-        story.id
+    entries = sorted(
+        (history[0].source or "", _key(history[0]))
+        for ref, history in knowledge.entries.items()
+        if ref in members
+    )
+    streams = sorted(
+        story_stream(story.id)
         for story, first in knowledge.stories
         if isinstance(first.payload, DesignationReported)
         and mention_of_news(first.payload.entity).ref in members
-    }
-    needles = {n.casefold() for e in entities for n in e.names} or {name.casefold()}
+    )
+    return EntityScope(entries=tuple(entries), streams=tuple(streams))
 
-    def concerns(event: RecordedEvent) -> bool:
-        payload = event.payload
-        if isinstance(payload, EntryAdded | EntryRemoved | EntryChanged):
-            if entry_ref(event.source or "", str(payload.entry.get("key", ""))) in members:
-                return True
-            named = str(payload.entry.get("name") or "").casefold()
-            return not entities and any(n in named for n in needles)
-        if isinstance(payload, StoryReport | DesignationConfirmed) and payload.story in stories:
-            return True
-        title = str(getattr(payload, "title", "") or "").casefold()
-        return bool(title) and any(n in title for n in needles)
 
-    return concerns
+def _key(event: RecordedEvent) -> str:
+    payload = event.payload
+    assert isinstance(payload, EntryAdded | EntryRemoved | EntryChanged)
+    return str(payload.entry.get("key", ""))

@@ -30,7 +30,7 @@ from monitor.store.engine import (
 )
 from monitor.store.interface import Transaction
 from monitor.store.leases import holder_id
-from monitor.store.log import LogPage, LogQuery
+from monitor.store.log import EntityScope, LogPage, LogQuery
 from monitor.store.projections import default_projections
 from monitor.store.projections.base import Projection
 from monitor.store.projections.health import Health
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from monitor.store.projections.replay import ReplayReport
 
 __all__ = [
+    "EntityScope",
     "EntryPage",
     "Health",
     "ListVersion",

@@ -38,11 +38,19 @@ from monitor.events import (
     decode,
     encode,
 )
-from monitor.store.tables import DocumentRow, EventRow, EventTextRow, table_of
+from monitor.store.tables import (
+    KEY_PREFIX,
+    DocumentRow,
+    EventRow,
+    EventTextRow,
+    ListEntrySpanRow,
+    table_of,
+)
 
 EVENTS = table_of(EventRow)
 DOCUMENTS = table_of(DocumentRow)
 EVENT_TEXT = table_of(EventTextRow)
+SPANS = table_of(ListEntrySpanRow)
 _APPEND_LOCK_KEY = 7_311_046_002
 
 
@@ -281,6 +289,15 @@ def last_position(conn: Connection) -> int:
 
 
 @dataclass(frozen=True)
+class EntityScope:
+    """Where one entity is in the log: the changes of its entries (``(source, key)`` on each
+    list) and the events of its news stories (their streams)."""
+
+    entries: tuple[tuple[str, str], ...] = ()
+    streams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LogQuery:
     """What a reader asks of the log: the filters of ``monitor log`` and of the web's change log.
 
@@ -294,10 +311,12 @@ class LogQuery:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None
+    entity: EntityScope | None = None  # only the events of one entity (``log --entity``)
 
     @property
     def matches_nothing(self) -> bool:
-        return self.sources == () or self.types == ()
+        empty = self.entity is not None and not (self.entity.entries or self.entity.streams)
+        return self.sources == () or self.types == () or empty
 
 
 @dataclass(frozen=True)
@@ -326,7 +345,26 @@ def _filtered(query: LogQuery) -> Select[Any]:
         statement = statement.where(EVENTS.c.recorded_at >= query.since)
     if query.until is not None:
         statement = statement.where(EVENTS.c.recorded_at <= query.until)
+    if query.entity is not None:
+        statement = statement.where(_of_entity(query.entity))
     return statement
+
+
+def _of_entity(scope: EntityScope) -> ColumnElement[bool]:
+    """An entity's events: its entries' changes (each list event is a row of
+    ``list_entry_spans``, found by the key's index) and its stories' streams."""
+    terms: list[ColumnElement[bool]] = []
+    if scope.entries:
+        rows = [
+            and_(
+                SPANS.c.source == source, SPANS.c.key_prefix == key[:KEY_PREFIX], SPANS.c.key == key
+            )
+            for source, key in scope.entries
+        ]
+        terms.append(EVENTS.c.id.in_(select(SPANS.c.from_event).where(or_(*rows))))
+    if scope.streams:
+        terms.append(EVENTS.c.stream.in_(list(scope.streams)))
+    return or_(*terms) if terms else false()
 
 
 def _needle(text: str | None) -> str:

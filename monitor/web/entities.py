@@ -2,15 +2,11 @@
 its names, ``/entities/ID`` shows what ``monitor entity NAME`` prints, and ``/api/entities``
 answers what ``monitor entity --json`` prints.
 
-Entities are resolved from the whole log's list entries (:func:`gather`), which is too slow to
-repeat on every page view, so each process keeps the last resolution and reuses it until an
-event that could change it (a list change, a designation report) is recorded.
+Entities are resolved once per change of the log that matters (:mod:`monitor.web.knowledge`).
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -24,25 +20,21 @@ from monitor.config import Settings
 from monitor.entities.mentions import mention_of_news
 from monitor.entities.resolve import Entity
 from monitor.entities.timeline import (
-    Knowledge,
     Listing,
     StoryThread,
     Timeline,
     by_id,
     find,
-    gather,
     timeline,
 )
 from monitor.events import (
-    DESIGNATION_CORROBORATED,
-    DESIGNATION_REPORTED,
-    ENTRY_EVENTS,
     DesignationConfirmed,
     DesignationReported,
 )
-from monitor.store import Store, Transaction
+from monitor.store import Store
 from monitor.web.api import Event, Problem
 from monitor.web.filters import MAX_ID
+from monitor.web.knowledge import resolved
 from monitor.web.pages import render
 from monitor.web.present import NotFound, event_row, web_link
 
@@ -52,57 +44,6 @@ MAX_NAME = 500  # a name asked for: longer ones name nothing, and are refused (4
 MAX_ENTITY_ID = 1000  # ids are slugs of names, with a short hash
 HITS_SHOWN = 100  # entities a search lists, at most
 THREAD_PAGE = 500  # events of a thread on one page (a story may have 1,400 reports)
-# The events whose arrival can change what gather() resolved: a list entry's history, a
-# designation story (its first report names the entity, a corroboration adds an outlet).
-RESOLVED_FROM = sorted({*ENTRY_EVENTS, DESIGNATION_REPORTED, DESIGNATION_CORROBORATED})
-
-
-# --- the resolution, kept per process --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    position: int  # the log's last position when it was read
-    knowledge: Knowledge
-
-
-class KnowledgeCache:
-    """The latest :func:`gather`, keyed by the log's last position: a page view costs one look
-    at the log's end while nothing relevant was recorded, not a resolution of every list."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()  # one resolution at a time; the others wait and reuse it
-        self._resolved: _Resolved | None = None
-
-    def knowledge(self, tx: Transaction, settings: Settings) -> Knowledge:
-        position = tx.last_position()
-        with self._lock:
-            resolved = self._resolved
-            if resolved is not None and resolved.position == position:
-                return resolved.knowledge
-            # Notifications and news items are most of the log: they change no entity.
-            if (
-                resolved is not None
-                and position > resolved.position
-                and not tx.events(after=resolved.position, types=RESOLVED_FROM, limit=1)
-            ):
-                self._resolved = _Resolved(position, resolved.knowledge)
-                return resolved.knowledge
-            knowledge = gather(tx, settings)
-            self._resolved = _Resolved(position, knowledge)
-            return knowledge
-
-
-_CACHE_LOCK = threading.Lock()
-
-
-def _cache(request: Request) -> KnowledgeCache:
-    state = request.app.state
-    with _CACHE_LOCK:
-        cache = getattr(state, "entity_knowledge", None)
-        if not isinstance(cache, KnowledgeCache):
-            cache = state.entity_knowledge = KnowledgeCache()
-    return cache
 
 
 def _settings(request: Request) -> Settings:
@@ -115,13 +56,13 @@ def _store(request: Request) -> Store:
 
 def _search(request: Request, name: str) -> list[Entity]:
     with _store(request).reading() as tx:
-        return find(_cache(request).knowledge(tx, _settings(request)), name)
+        return find(resolved(request, tx), name)
 
 
 def _thread(request: Request, entity_id: str) -> Timeline:
     settings = _settings(request)
     with _store(request).reading() as tx:
-        knowledge = _cache(request).knowledge(tx, settings)
+        knowledge = resolved(request, tx)
         entity = by_id(knowledge, entity_id)
         if entity is None:
             raise NotFound(f"no entity with id {entity_id!r}: find one by name at /entities")
@@ -131,7 +72,7 @@ def _thread(request: Request, entity_id: str) -> Timeline:
 def _in_the_news(request: Request) -> list[Entity]:
     """The entities of the designation stories: where a search form with no name starts."""
     with _store(request).reading() as tx:
-        knowledge = _cache(request).knowledge(tx, _settings(request))
+        knowledge = resolved(request, tx)
     found: dict[str, Entity] = {}
     for _, first in knowledge.stories:
         if isinstance(first.payload, DesignationReported):

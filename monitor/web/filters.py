@@ -3,6 +3,7 @@ feed and the live stream alike, and checked as ``monitor log`` checks its option
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
@@ -14,7 +15,7 @@ from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.errors import UsageError
 from monitor.events import EVENT_TYPES
-from monitor.store import LogQuery
+from monitor.store import EntityScope, LogQuery
 from monitor.timeutil import parse_user_time
 
 MAX_TEXT = 200
@@ -36,12 +37,13 @@ class LogFilters:
     since: str = ""
     until: str = ""
     q: str = ""
+    entity: str = ""
     query: LogQuery = field(default_factory=LogQuery)
 
     def params(self) -> list[tuple[str, str]]:
         """The non-empty filters as query parameters, in a stable order."""
         pairs = [("type", t) for t in self.types]
-        for name in ("source", "jurisdiction", "since", "until", "q"):
+        for name in ("source", "jurisdiction", "since", "until", "q", "entity"):
             value = getattr(self, name)
             if value:
                 pairs.append((name, value))
@@ -69,10 +71,13 @@ def resolve(
     since: str | None = None,
     until: str | None = None,
     q: str | None = None,
+    entity: str | None = None,
+    scope: Callable[[str], EntityScope | None] | None = None,
     now: datetime | None = None,
 ) -> LogFilters:
     """Check the filters and turn them into a :class:`LogQuery`; a bad one raises
-    :class:`UsageError` saying which and why (the app answers 400)."""
+    :class:`UsageError` saying which and why (the app answers 400). ``scope`` resolves an
+    entity's name to where it is in the log (None: no entity has it, so nothing matches)."""
     wanted = tuple(dict.fromkeys(t.strip() for t in types or () if t.strip()))
     for name in wanted:
         if name not in EVENT_TYPES:
@@ -104,6 +109,12 @@ def resolve(
     text = " ".join((q or "").split())
     if len(text) > MAX_TEXT:
         raise UsageError(f"q: at most {MAX_TEXT} characters")
+    entity = " ".join((entity or "").split())
+    if len(entity) > MAX_TEXT:
+        raise UsageError(f"entity: at most {MAX_TEXT} characters")
+    where = None
+    if entity:
+        where = (scope(entity) if scope is not None else None) or EntityScope()
     return LogFilters(
         types=wanted,
         source=source,
@@ -111,12 +122,14 @@ def resolve(
         since=since,
         until=until,
         q=text,
+        entity=entity,
         query=LogQuery(
             sources=sources,
             types=wanted or None,
             since=start,
             until=end,
             text=text or None,
+            entity=where,
         ),
     )
 
@@ -142,8 +155,23 @@ def log_filters(
     q: Annotated[
         str | None, Query(description="Words the event contains (any field, any case).")
     ] = None,
+    entity: Annotated[
+        str | None,
+        Query(
+            description="Only the events of the entity this name (any script) resolves to: "
+            "its entries' changes on every list and its news stories"
+        ),
+    ] = None,
 ) -> LogFilters:
     """The filters as a FastAPI dependency (so the OpenAPI document lists them once)."""
+
+    def scope(name: str) -> EntityScope | None:
+        from monitor.entities.timeline import scope_of  # only when an entity is asked for
+        from monitor.web.knowledge import resolved
+
+        with request.app.state.store.reading() as tx:
+            return scope_of(resolved(request, tx), name)
+
     return resolve(
         request.app.state.settings,
         types=types,
@@ -152,4 +180,6 @@ def log_filters(
         since=since,
         until=until,
         q=q,
+        entity=entity,
+        scope=scope,
     )

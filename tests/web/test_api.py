@@ -103,7 +103,17 @@ def test_the_openapi_document_describes_the_api(web: Server) -> None:
                  "/feeds/changes.atom"):  # fmt: skip
         assert path in paths, path
     names = {p["name"] for p in paths["/api/events"]["get"]["parameters"]}
-    assert names == {"type", "source", "jurisdiction", "since", "until", "q", "before", "limit"}
+    assert names == {
+        "type",
+        "source",
+        "jurisdiction",
+        "since",
+        "until",
+        "q",
+        "entity",
+        "before",
+        "limit",
+    }
     assert "/" not in paths and "/login" not in paths  # pages are not the API
 
 

@@ -21,7 +21,7 @@ from monitor.config import load_settings
 from monitor.entities.timeline import by_id
 from monitor.events import NewEvent, RecordedEvent, source_stream, story_stream
 from monitor.store import Store
-from monitor.web.entities import KnowledgeCache
+from monitor.web.knowledge import KnowledgeCache
 from tests.factories import added, item, report
 from tests.web.conftest import Server, play_demo, screenshot
 
@@ -94,7 +94,10 @@ def test_the_taliban_page_shows_its_lists_its_story_and_its_thread(
         "rows => rows.map(r => r.dataset.id)"
     )]  # fmt: skip
     assert rows == sorted(rows)
-    assert rows == [baseline.id, reported.id, corroborated.id, change.id, confirmed.id]
+    # The demo's first day polls the lists and the feeds side by side: the list's baseline may
+    # come before or after the first report; the later days are in order.
+    assert set(rows[:2]) == {baseline.id, reported.id}
+    assert rows[2:] == [corroborated.id, change.id, confirmed.id]
     screenshot(page, "entity")
 
     local = {h for h in [*hrefs(page, "main section"), *hrefs(page, "dl.facts")] if h[0] == "/"}

@@ -17,7 +17,7 @@ from werkzeug import Response
 
 from monitor.config import load_settings
 from monitor.demo.runner import DOCUMENTS
-from monitor.events import EntryChanged, StoryReport
+from monitor.events import EntryChange, EntryChanged, StoryReport
 from monitor.store import Store
 from tests.web.conftest import Server, play_demo, screenshot
 
@@ -88,6 +88,21 @@ def test_the_filters_narrow_the_log(web: Server, demo: Path, page: Any) -> None:
                          for i in found)  # fmt: skip
     assert the(events, "entry_changed", "un-sc-consolidated").id in found
     screenshot(page, "log-filtered")
+
+    # The entity filter, in Russian: the FSB row and the news story, not the other lists.
+    page.goto(web.url + "/")
+    page.fill("form.filters input[name=entity]", "Талибан")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    thread = {
+        e.id
+        for e in events
+        if e.type.startswith("designation_")
+        or (isinstance(e.payload, EntryChange) and "Талибан" in e.payload.entry["name"])
+    }
+    assert set(log_ids(page)) == thread
+    page.goto(web.url + "/?entity=no+such+organisation")
+    assert log_ids(page) == []
 
     first = min(e.recorded_at for e in events)
     page.goto(web.url + f"/?until={first.year - 1}-01-01")
