@@ -37,7 +37,7 @@ def check_source(source: Source) -> tuple[list[str], str | None]:
     except OSError as exc:
         problems.append(f"{where}: cannot read its sample {path}: {exc.strerror}")
         return problems, None
-    content_type = _content_type(path)
+    content_type = content_type_of(path)
     try:
         if source.kind == "feed":
             feed = parse_feed(body, content_type=content_type, url=source.url)
@@ -84,7 +84,9 @@ def check_catalogue(settings: Settings) -> tuple[list[str], list[str]]:
     return problems, lines
 
 
-def _content_type(path: Path) -> str | None:
+def content_type_of(path: Path) -> str | None:
+    """The content type a sample file stands for (what the server would have said), by its
+    suffix: the parsers read a document as its type says."""
     return {
         ".html": "text/html",
         ".htm": "text/html",
@@ -93,4 +95,5 @@ def _content_type(path: Path) -> str | None:
         ".csv": "text/csv",
         ".atom": "application/atom+xml",
         ".rss": "application/rss+xml",
+        ".zip": "application/zip",
     }.get(path.suffix.lower())

@@ -69,6 +69,22 @@ def catalogue_source(file: str, source_id: str, url: str) -> str:
     raise KeyError(f"no source {source_id!r} in feeds/{file}")
 
 
+# A list source laid out as the FSB page is (number, name, court decision), for tests' own pages.
+RU_HTML_LIST = """
+[[source]]
+id = "{id}"
+kind = "list"
+format = "html"
+url = "{url}"
+jurisdiction = "RU"
+entries = "table tr:not(:first-child)"
+key = "name"
+[source.fields]
+name = "td:nth-of-type(2)"
+decision = "td:nth-of-type(3)"
+"""
+
+
 def write_config(folder: Path, body: str, *, store: str | None = None) -> Path:
     store = store or f"sqlite:///{folder / 'state' / 'monitor.db'}"
     path = folder / "monitor.toml"

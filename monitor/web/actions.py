@@ -21,12 +21,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from monitor.config import Settings, Source
+from monitor.config import Settings
 from monitor.errors import ConcurrencyError, MonitorError, StoreError, UsageError
 from monitor.redact import HIDDEN, mask_url, redact, secrets_of
 from monitor.store import Store
 from monitor.web.pages import render
-from monitor.web.present import NotFound, event_row
+from monitor.web.present import NotFound, event_row, list_source
 from monitor.web.security import verify_csrf
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ async def accept(
     """``monitor accept SOURCE``: the suspect document taken as the list, its removals recorded
     and alerted, then one delivery pass."""
     settings = _allowed(request, csrf)
-    source = _list_source(settings, source_id)
+    source = list_source(settings, source_id)
     actions = await run_in_threadpool(_actions, request)
     try:
         recorded = await run_in_threadpool(actions.accept, source.id)
@@ -138,16 +138,6 @@ async def accept(
         delivery_error=delivery_error,
         results=[],
     )
-
-
-def _list_source(settings: Settings, source_id: str) -> Source:
-    try:
-        source = settings.source(source_id)
-    except KeyError:
-        raise NotFound(f"no source {source_id!r} is configured") from None
-    if source.kind != "list":
-        raise HTTPException(400, f"{source_id} is a feed: only a list source can be accepted")
-    return source
 
 
 async def _deliver(actions: Actions, settings: Settings) -> tuple[list[dict[str, Any]], str]:

@@ -14,21 +14,15 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from monitor.clock import utcnow
 from monitor.events import RecordedEvent, format_time
 from monitor.evidence import REPORTS_SHOWN, evidence_for
 from monitor.store import LogQuery, Store
 from monitor.web.filters import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, LogFilters, log_filters
 from monitor.web.present import (
-    ENTRIES_PAGE,
-    MAX_ENTRIES_PAGE,
-    MAX_KEY,
+    ListView,
     NotFound,
     event_row,
-    list_links,
-    list_source,
-    list_state,
-    moment_of,
+    list_view,
     precise_time,
     web_deliveries,
     web_sources,
@@ -270,40 +264,10 @@ def event(
         400: {"model": Problem, "description": "Not a list, or a moment or key is wrong"},
     },
 )
-def list_entries(
-    request: Request,
-    source_id: str,
-    at: Annotated[str | None, Query(description="ISO 8601 (UTC unless a zone), or 7d")] = None,
-    after: Annotated[
-        str | None,
-        Query(max_length=MAX_KEY, description="The entries after this key (keyset pages)"),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES_PAGE)] = ENTRIES_PAGE,
-    versions_before: Annotated[
-        str | None, Query(max_length=100, description="The versions before this moment")
-    ] = None,
-    versions_after: Annotated[
-        str | None, Query(max_length=100, description="The versions after this moment")
-    ] = None,
-) -> dict[str, Any]:
-    source = list_source(request.app.state.settings, source_id)
-    now = utcnow()
-    moment = moment_of(at, now=now, option="at")
-    state = list_state(
-        _store(request),
-        source,
-        moment,
-        after=after,
-        limit=limit,
-        versions_before=moment_of(versions_before, now=now, option="versions_before"),
-        versions_after=moment_of(versions_after, now=now, option="versions_after"),
-    )
-    links = list_links(
-        f"/api/lists/{quote(source.id, safe='')}",
-        state,
-        after=after,
-        limit=limit if limit != ENTRIES_PAGE else None,
-    )
+def list_entries(view: Annotated[ListView, Depends(list_view)]) -> dict[str, Any]:
+    state = view.state
+    source, moment = state.source, state.moment
+    links = view.links(f"/api/lists/{quote(source.id, safe='')}")
     return {
         "source": source.id,
         "at": precise_time(moment) if moment else None,

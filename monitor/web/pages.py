@@ -26,16 +26,11 @@ from monitor.web.filters import (
     log_filters,
 )
 from monitor.web.present import (
-    ENTRIES_PAGE,
-    MAX_ENTRIES_PAGE,
-    MAX_KEY,
+    ListView,
     NotFound,
     entry_comparison,
     event_row,
-    list_links,
-    list_source,
-    list_state,
-    moment_of,
+    list_view,
     precise_time,
     story_of,
     web_deliveries,
@@ -198,48 +193,20 @@ def document(request: Request, sha256: Annotated[str, Path(pattern=SHA256)]) -> 
 
 
 @router.get("/lists/{source_id}")
-def list_page(
-    request: Request,
-    source_id: str,
-    at: Annotated[
-        str | None, Query(description="As known at this moment (ISO 8601, UTC, or 7d).")
-    ] = None,
-    after: Annotated[str | None, Query(max_length=MAX_KEY)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES_PAGE)] = ENTRIES_PAGE,
-    versions_before: Annotated[str | None, Query(max_length=100)] = None,
-    versions_after: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:
+def list_page(request: Request, view: Annotated[ListView, Depends(list_view)]) -> Response:
     """A page of a list's entries at a moment (the ``limit`` after the key ``after``), and its
     versions around that moment (or before or after another version's)."""
-    source = list_source(_settings(request), source_id)
-    now = utcnow()
-    moment = moment_of(at, now=now, option="at")
-    state = list_state(
-        _store(request),
-        source,
-        moment,
-        after=after,
-        limit=limit,
-        versions_before=moment_of(versions_before, now=now, option="versions_before"),
-        versions_after=moment_of(versions_after, now=now, option="versions_after"),
-    )
-    paged = bool(versions_before or versions_after)
+    state = view.state
     return render(
         request,
         "list.html",
-        title=source.label,
+        title=state.source.label,
         nav="sources",
         state=state,
-        at=at or "",
-        after=after,
-        picker=moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else "",
-        links=list_links(
-            f"/lists/{quote(source.id, safe='')}",
-            state,
-            after=after,
-            paged_versions=paged,
-            limit=limit if limit != ENTRIES_PAGE else None,
-        ),
+        at=view.at,
+        after=view.after,
+        picker=state.moment.strftime("%Y-%m-%dT%H:%M:%S") if state.moment else "",
+        links=view.links(f"/lists/{quote(state.source.id, safe='')}"),
     )
 
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
+from fastapi import Query, Request
+
+from monitor.clock import utcnow
 from monitor.config import Settings, Source
 from monitor.describe import changed_fields, summary
 from monitor.errors import UsageError
@@ -225,6 +228,58 @@ def list_state(
     settled = len(known) < len(versions.versions) or not versions.newer
     current = known[-1].first_event if known and settled else None
     return ListState(source, moment, page, fields, versions, current, why)
+
+
+@dataclass(frozen=True)
+class ListView:
+    """What a list's page and its API answer are asked for, and the state they show."""
+
+    state: ListState
+    at: str
+    after: str | None
+    limit: int
+    paged_versions: bool
+
+    def links(self, path: str) -> dict[str, str | None]:
+        return list_links(
+            path,
+            self.state,
+            after=self.after,
+            paged_versions=self.paged_versions,
+            limit=self.limit if self.limit != ENTRIES_PAGE else None,
+        )
+
+
+def list_view(
+    request: Request,
+    source_id: str,
+    at: Annotated[str | None, Query(description="ISO 8601 (UTC unless a zone), or 7d")] = None,
+    after: Annotated[
+        str | None,
+        Query(max_length=MAX_KEY, description="The entries after this key (keyset pages)"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES_PAGE)] = ENTRIES_PAGE,
+    versions_before: Annotated[
+        str | None, Query(max_length=100, description="The versions before this moment")
+    ] = None,
+    versions_after: Annotated[
+        str | None, Query(max_length=100, description="The versions after this moment")
+    ] = None,
+) -> ListView:
+    """A list's page as a FastAPI dependency: the page and the API read the same parameters."""
+    source = list_source(request.app.state.settings, source_id)
+    now = utcnow()
+    moment = moment_of(at, now=now, option="at")
+    state = list_state(
+        request.app.state.store,
+        source,
+        moment,
+        after=after,
+        limit=limit,
+        versions_before=moment_of(versions_before, now=now, option="versions_before"),
+        versions_after=moment_of(versions_after, now=now, option="versions_after"),
+    )
+    return ListView(state, at or "", after, limit, bool(versions_before or versions_after))
 
 
 def list_links(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from monitor.catalogue import content_type_of
 from monitor.config import Settings, Source, load_settings
 from monitor.diff import diff_entries, missing_canaries, parse_problems
 from monitor.sources.lists import Entry, parse_list
@@ -20,13 +21,6 @@ from tests.conftest import REPO, shared
 
 CATALOGUE = REPO / "feeds"
 SAMPLES = REPO / "tests" / "fixtures" / "catalogue"
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".xml": "application/xml",
-    ".json": "application/json",
-    ".csv": "text/csv",
-    ".zip": "application/zip",
-}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +36,7 @@ def _parse(source: Source, body: bytes | None = None) -> list[Entry]:
     assert source.sample, f"{source.id} has no sample"
     path = Path(source.sample)
     body = path.read_bytes() if body is None else body
-    return parse_list(body, source, content_type=CONTENT_TYPES[path.suffix])
+    return parse_list(body, source, content_type=content_type_of(path))
 
 
 def _by_key(entries: list[Entry]) -> dict[str, Entry]:

@@ -11,19 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from monitor.catalogue import content_type_of
 from monitor.config import Settings, load_settings
 from monitor.entities.mentions import mention_of_entry, mention_of_news
 from monitor.entities.resolve import Resolution, resolve
 from monitor.sources.lists import parse_list
 from tests.conftest import REPO
 
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".xml": "application/xml",
-    ".json": "application/json",
-    ".csv": "text/csv",
-    ".zip": "application/zip",
-}
 NEWS = ("Taliban", "al-Qaeda", "Hizb ut-Tahrir", "Hamas", "Hezbollah")
 
 
@@ -39,7 +33,7 @@ def resolution(settings: Settings) -> Resolution:
         if source.kind != "list" or not source.sample:
             continue
         path = Path(source.sample)
-        entries = parse_list(path.read_bytes(), source, content_type=CONTENT_TYPES[path.suffix])
+        entries = parse_list(path.read_bytes(), source, content_type=content_type_of(path))
         mentions += [
             mention_of_entry(source.id, str(e["key"]), e, source.identifiers) for e in entries
         ]

@@ -8,21 +8,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from tests.conftest import shared, write_config
-
-FSB_SOURCE = """
-[[source]]
-id = "ru-fsb"
-kind = "list"
-format = "html"
-url = "{url}"
-jurisdiction = "RU"
-entries = "table tr:not(:first-child)"
-key = "name"
-[source.fields]
-name = "td:nth-of-type(2)"
-decision = "td:nth-of-type(3)"
-"""
+from tests.conftest import RU_HTML_LIST, shared, write_config
 
 
 def _events(invoke, config: Path, after: int = 0) -> list[dict]:
@@ -42,7 +28,9 @@ def test_one_edited_decision_is_one_entry_changed(
 ) -> None:
     page = shared("ru_fsb/fsb_terror_list_2024.html").read_bytes()
     current = {"body": page}
-    config = write_config(tmp_path, FSB_SOURCE.format(url=serve(httpserver, current)))
+    config = write_config(
+        tmp_path, RU_HTML_LIST.format(id="ru-fsb", url=serve(httpserver, current))
+    )
     assert invoke(config, "poll", "ru-fsb").code == 0
     baseline = _events(invoke, config)
     assert baseline and all(e["type"] == "entry_added" and e["data"]["baseline"] for e in baseline)
@@ -74,7 +62,9 @@ def test_the_taliban_suspension_split_out_of_a_rowspan_is_one_change(
     """2025: the Taliban row keeps its place and its decision gains the suspension."""
     page = shared("ru_fsb/fsb_terror_list_2024.html").read_bytes()
     current = {"body": page}
-    config = write_config(tmp_path, FSB_SOURCE.format(url=serve(httpserver, current)))
+    config = write_config(
+        tmp_path, RU_HTML_LIST.format(id="ru-fsb", url=serve(httpserver, current))
+    )
     assert invoke(config, "poll", "ru-fsb").code == 0
     last = max(e["id"] for e in _events(invoke, config))
 
@@ -108,7 +98,9 @@ def test_a_vanished_table_is_suspect_not_removals(
 ) -> None:
     page = shared("ru_fsb/fsb_terror_list_2024.html").read_bytes()
     current = {"body": page}
-    config = write_config(tmp_path, FSB_SOURCE.format(url=serve(httpserver, current)))
+    config = write_config(
+        tmp_path, RU_HTML_LIST.format(id="ru-fsb", url=serve(httpserver, current))
+    )
     assert invoke(config, "poll", "ru-fsb").code == 0
     last = max(e["id"] for e in _events(invoke, config))
 
@@ -142,7 +134,9 @@ def test_a_vanished_table_is_suspect_not_removals(
 def test_accept_records_the_removals(httpserver: HTTPServer, tmp_path: Path, invoke) -> None:
     page = shared("ru_fsb/fsb_terror_list_2024.html").read_bytes()
     current = {"body": page}
-    config = write_config(tmp_path, FSB_SOURCE.format(url=serve(httpserver, current)))
+    config = write_config(
+        tmp_path, RU_HTML_LIST.format(id="ru-fsb", url=serve(httpserver, current))
+    )
     assert invoke(config, "poll", "ru-fsb").code == 0
     before = [json.loads(x) for x in invoke(config, "state", "ru-fsb", "--json").out.splitlines()]
     text = page.decode("cp1251")

@@ -24,7 +24,7 @@ from werkzeug import Request, Response
 from monitor.config import load_settings
 from monitor.errors import ConfigError
 from monitor.redact import mask_url, secrets_of
-from tests.conftest import write_config
+from tests.conftest import RU_HTML_LIST, write_config
 from tests.web.conftest import Server, screenshot
 
 TOKEN = "actions-token-0123456789abcdef"
@@ -34,18 +34,6 @@ NAMES = ["Alpha Front", "Beta Brigade", "Gamma Group", "Delta Network", "Epsilon
 KEPT = NAMES[:2]  # what the suspect documents hold: a third of the list, below suspect_ratio
 # list-a: accepted over HTTP; list-b: accepted in the browser; list-c: only ever forged at.
 LISTS = ("list-a", "list-b", "list-c")
-LIST_SOURCE = """
-[[source]]
-id = "{id}"
-kind = "list"
-format = "html"
-url = "{url}"
-jurisdiction = "RU"
-entries = "table tr:not(:first-child)"
-key = "name"
-[source.fields]
-name = "td:nth-of-type(2)"
-"""
 REST = """
 [[source]]
 id = "wire"
@@ -123,7 +111,7 @@ def acting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Acting]:
         )
     http.expect_request("/hook", method="POST").respond_with_handler(hook)
     hook_url = f"json://monitor:{HOOK_PASSWORD}@127.0.0.1:{http.port}/hook?token={HOOK_TOKEN}"
-    body = "".join(LIST_SOURCE.format(id=n, url=http.url_for(f"/{n}.html")) for n in LISTS)
+    body = "".join(RU_HTML_LIST.format(id=n, url=http.url_for(f"/{n}.html")) for n in LISTS)
     body += REST.format(feed=http.url_for("/feed.xml"), hook=hook_url)
     config = write_config(folder, body)
     try:
