@@ -15,13 +15,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from monitor.events import RecordedEvent, format_time
-from monitor.evidence import REPORTS_SHOWN, evidence_for
 from monitor.store import LogQuery, Store
 from monitor.web.filters import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, LogFilters, log_filters
 from monitor.web.present import (
     ListView,
-    NotFound,
     event_row,
+    event_with_evidence,
     list_view,
     precise_time,
     web_deliveries,
@@ -241,17 +240,7 @@ def event(
 ) -> dict[str, Any]:
     """As ``monitor show --json``, but a story lists its first report and its latest
     corroborations (``evidence.story.older``: where the older ones go on)."""
-    store = _store(request)
-    found = store.event(event_id)
-    if found is None:
-        raise NotFound(f"no event with id {event_id}")
-    evidence = evidence_for(
-        store,
-        found,
-        reports=REPORTS_SHOWN,
-        before=reports_before,
-        confirm_within=request.app.state.settings.alerts.confirm_within,
-    )
+    found, evidence = event_with_evidence(request, event_id, reports_before)
     return {**found.to_dict(), "evidence": evidence}
 
 

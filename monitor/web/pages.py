@@ -15,7 +15,6 @@ from starlette.responses import Response
 from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.events import EVENT_TYPES, format_time
-from monitor.evidence import REPORTS_SHOWN, evidence_for
 from monitor.store import Store
 from monitor.web.filters import (
     DEFAULT_LIMIT,
@@ -30,6 +29,7 @@ from monitor.web.present import (
     NotFound,
     entry_comparison,
     event_row,
+    event_with_evidence,
     list_view,
     precise_time,
     story_of,
@@ -138,17 +138,7 @@ def event_page(
 ) -> Response:
     """An event; a news report's page lists its story's latest corroborations, and older ones
     page by page (``reports_before``: a story version)."""
-    store = _store(request)
-    event = store.event(event_id)
-    if event is None:
-        raise NotFound(f"no event with id {event_id}")
-    evidence = evidence_for(
-        store,
-        event,
-        reports=REPORTS_SHOWN,
-        before=reports_before,
-        confirm_within=_settings(request).alerts.confirm_within,
-    )
+    event, evidence = event_with_evidence(request, event_id, reports_before)
     source = next((s for s in _settings(request).sources if s.id == event.source), None)
     comparison = entry_comparison(event)
     return render(
@@ -163,7 +153,7 @@ def event_page(
         comparison=comparison,
         list_at=precise_time(event.recorded_at) if comparison is not None else None,
         document=evidence.get("document"),
-        story=story_of(store, event, evidence),
+        story=story_of(_store(request), event, evidence),
         reports=evidence.get("story"),
         reports_before=reports_before,
         dump=json.dumps({**event.to_dict(), "evidence": evidence}, ensure_ascii=False, indent=2),

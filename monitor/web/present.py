@@ -26,6 +26,7 @@ from monitor.events import (
     TopicReport,
     format_time,
 )
+from monitor.evidence import REPORTS_SHOWN, evidence_for
 from monitor.notify.status import delivery_rows
 from monitor.redact import redact
 from monitor.status import source_rows, why_no_entries
@@ -315,3 +316,22 @@ def list_links(
             else None
         ),
     }
+
+
+def event_with_evidence(
+    request: Request, event_id: int, reports_before: int | None
+) -> tuple[RecordedEvent, dict[str, Any]]:
+    """An event and its evidence as its page and its API answer show them: a story's first
+    report and latest corroborations (older ones before the story version ``reports_before``)."""
+    store: Store = request.app.state.store
+    event = store.event(event_id)
+    if event is None:
+        raise NotFound(f"no event with id {event_id}")
+    evidence = evidence_for(
+        store,
+        event,
+        reports=REPORTS_SHOWN,
+        before=reports_before,
+        confirm_within=request.app.state.settings.alerts.confirm_within,
+    )
+    return event, evidence

@@ -26,9 +26,8 @@ from monitor.fetch import Fetched
 from monitor.offload import MIN_SOURCES, Offload, process_count
 from monitor.sources import parse_document
 from monitor.sources.feed import parse_feed
-from tests.conftest import FIXTURES, REPO, shared, write_config
+from tests.conftest import FIXTURES, REPO, RU_HTML_LIST, shared, write_config
 from tests.pipeline.test_founding_story import WATCH_AND_TOPIC, feed_of
-from tests.pipeline.test_fsb_list import FSB_SOURCE
 
 
 def test_process_count() -> None:
@@ -53,7 +52,7 @@ def _documents(tmp_path: Path) -> tuple[Settings, list[tuple[Source, Fetched]]]:
         "ru-fsb": ("http://127.0.0.1:9/terror.htm", page, "text/html"),
     }
     sources = '[[source]]\nid = "voa"\nkind = "feed"\nurl = "http://127.0.0.1:9/voa.xml"\n'
-    sources += FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm")
+    sources += RU_HTML_LIST.format(id="ru-fsb", url="http://127.0.0.1:9/terror.htm")
     settings = load_settings(write_config(tmp_path, sources + WATCH_AND_TOPIC))
     by_id = {source.id: source for source in settings.sources}
     fetched = [
@@ -228,7 +227,9 @@ print(json.dumps({"method": offload.start_method, "entries": len(entries),
 
 
 def _run_on_the_fsb_page(tmp_path: Path, script: str) -> dict[str, Any]:
-    config = write_config(tmp_path, FSB_SOURCE.format(url="http://127.0.0.1:9/terror.htm"))
+    config = write_config(
+        tmp_path, RU_HTML_LIST.format(id="ru-fsb", url="http://127.0.0.1:9/terror.htm")
+    )
     page = FIXTURES / "lists" / "fsb_terror_list_excerpt.html"
     proc = _python("-c", script, str(config), str(page))
     assert proc.returncode == 0, proc.stderr
@@ -291,7 +292,7 @@ def test_run_once_parses_in_forked_workers_and_records_what_threads_record(
         if source.kind == "feed":
             sources += f'[[source]]\nid = "{source.id}"\nkind = "feed"\nurl = "{url}"\n'
         else:
-            sources += FSB_SOURCE.format(url=url)
+            sources += RU_HTML_LIST.format(id="ru-fsb", url=url)
     configs = {}
     for processes in (1, 0):
         folder = tmp_path / f"processes-{processes}"
