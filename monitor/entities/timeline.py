@@ -20,7 +20,6 @@ from monitor.entities.mentions import Mention, mention_of_entry, mention_of_news
 from monitor.entities.names import name_key
 from monitor.entities.resolve import Entity, Resolution, resolve
 from monitor.events import (
-    ENTRY_EVENTS,
     DesignationConfirmed,
     DesignationReported,
     EntryAdded,
@@ -35,6 +34,7 @@ from monitor.store import EntityScope
 if TYPE_CHECKING:
     from monitor.config import Settings
     from monitor.store import Transaction
+    from monitor.store.projections.lists import EntryVersion
     from monitor.store.projections.stories import Story
 
 
@@ -110,7 +110,7 @@ class Timeline:
 class Knowledge:
     """What resolution reads from the log: entry events by member ref, designation stories."""
 
-    entries: Mapping[str, tuple[RecordedEvent, ...]]
+    entries: Mapping[str, tuple[EntryVersion, ...]]  # each entry's history, oldest first
     stories: Sequence[tuple[Story, RecordedEvent]]  # (story, its first report)
     resolution: Resolution
 
@@ -120,28 +120,23 @@ def entry_ref(source: str, key: str) -> str:
 
 
 def gather(tx: Transaction, settings: Settings) -> Knowledge:
-    """Read every list entry's history and every designation story, and resolve them."""
+    """Read every list entry's history (the entry spans: no event is decoded) and every
+    designation story, and resolve them."""
     identifiers = {s.id: dict(s.identifiers) for s in settings.sources}
-    entries: dict[str, list[RecordedEvent]] = {}
-    mentions: dict[str, list[Mention]] = {}
-    for event in tx.events(types=sorted(ENTRY_EVENTS)):
-        payload = event.payload
-        assert isinstance(payload, EntryAdded | EntryRemoved | EntryChanged)
-        source = event.source or ""
-        key = str(payload.entry.get("key", ""))
-        ref = entry_ref(source, key)
-        entries.setdefault(ref, []).append(event)
-        mentions.setdefault(ref, []).append(
-            mention_of_entry(source, key, payload.entry, identifiers.get(source, {}))
-        )
+    entries: dict[str, list[EntryVersion]] = {}
+    mentions: list[Mention] = []
+    for version in tx.entry_history():
+        entries.setdefault(entry_ref(version.source, version.key), []).append(version)
+        if version.entry is not None:  # a removal names what the version before it named
+            ids = identifiers.get(version.source, {})
+            mentions.append(mention_of_entry(version.source, version.key, version.entry, ids))
     stories = []
     for story in tx.stories(kind="designation", limit=None):
         first = tx.event(story.first_event_id)
         if first is not None and isinstance(first.payload, DesignationReported):
             stories.append((story, first))
-            news = mention_of_news(first.payload.entity)
-            mentions.setdefault(news.ref, []).append(news)
-    resolution = resolve([m for group in mentions.values() for m in group], rules_of(settings))
+            mentions.append(mention_of_news(first.payload.entity))
+    resolution = resolve(mentions, rules_of(settings))
     return Knowledge(
         entries={ref: tuple(events) for ref, events in entries.items()},
         stories=stories,
@@ -178,9 +173,12 @@ def timeline(
     jurisdictions = {s.id: s.jurisdiction for s in settings.sources}
     members = set(entity.members)
     listings = []
-    events: dict[int, RecordedEvent] = {}
+    wanted = [v.event_id for ref in members for v in knowledge.entries.get(ref, ())]
+    events: dict[int, RecordedEvent] = {e.id: e for e in tx.events_by_id(wanted)}
     for ref in sorted(members):
-        history = knowledge.entries.get(ref)
+        history = [
+            events[v.event_id] for v in knowledge.entries.get(ref, ()) if v.event_id in events
+        ]
         if not history:
             continue
         last = history[-1]
@@ -197,7 +195,6 @@ def timeline(
                 on_list=not isinstance(payload, EntryRemoved),
             )
         )
-        events.update((e.id, e) for e in history)
     within = timedelta(seconds=settings.alerts.confirm_within)
     threads = []
     for story, first in knowledge.stories:
@@ -236,7 +233,7 @@ def scope_of(knowledge: Knowledge, name: str) -> EntityScope | None:
         return None
     members = {m for e in entities for m in e.members}
     entries = sorted(
-        (history[0].source or "", _key(history[0]))
+        (history[0].source, history[0].key)
         for ref, history in knowledge.entries.items()
         if ref in members
     )
@@ -247,9 +244,3 @@ def scope_of(knowledge: Knowledge, name: str) -> EntityScope | None:
         and mention_of_news(first.payload.entity).ref in members
     )
     return EntityScope(entries=tuple(entries), streams=tuple(streams))
-
-
-def _key(event: RecordedEvent) -> str:
-    payload = event.payload
-    assert isinstance(payload, EntryAdded | EntryRemoved | EntryChanged)
-    return str(payload.entry.get("key", ""))

@@ -307,14 +307,14 @@ class Deliveries:
         reports, and the stories they belong to."""
         with self.store.reading() as tx:
             conn = tx.connection
-            events = _events(conn, event_ids)
+            events = log.by_ids(conn, event_ids)
             referenced = [
                 i
                 for e in events
                 if isinstance(e.payload, NotificationFailed)
                 for i in e.payload.events
             ]
-            reported = {e.id: e for e in _events(conn, referenced)}
+            reported = {e.id: e for e in log.by_ids(conn, referenced)}
             confirmed = {
                 e.payload.story for e in events if isinstance(e.payload, DesignationConfirmed)
             }
@@ -328,7 +328,7 @@ class Deliveries:
             )
             firsts = {
                 e.id: e
-                for e in _events(conn, [r.first_event_id for r in rows if r.id in confirmed])
+                for e in log.by_ids(conn, [r.first_event_id for r in rows if r.id in confirmed])
             }
             stories = {
                 row.id: StoryReach(
@@ -468,14 +468,6 @@ def _forget(conn: Connection, channel: str, first_events: Sequence[int]) -> None
             ATTEMPTS.c.channel == channel, ATTEMPTS.c.first_event.in_(list(first_events))
         )
     )
-
-
-def _events(conn: Connection, ids: Iterable[int]) -> list[RecordedEvent]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    rows = conn.execute(select(EVENTS).where(EVENTS.c.id.in_(wanted)).order_by(EVENTS.c.id))
-    return [log.to_event(row) for row in rows]
 
 
 def _notification(row: Any) -> dict[str, Any]:

@@ -86,6 +86,7 @@ class Transaction:
         return log.newer(self.connection, query, after=after, limit=limit)
 
     event = _on_connection(log.get)
+    events_by_id = _on_connection(log.by_ids)
     stream_version = _on_connection(log.stream_version)
     has_event = _on_connection(log.has_event)
     last_position = _on_connection(log.last_position)
@@ -105,6 +106,7 @@ class Transaction:
     list_versions = _on_connection(lists.list_versions)
     entries_version = _on_connection(lists.entries_version)
     all_entries = _on_connection(lists.all_entries)
+    entry_history = _on_connection(lists.entry_history)
 
     def stories(self, *, kind: str | None = None, limit: int | None = 100) -> list[Story]:
         """News stories, the most recently reported first."""

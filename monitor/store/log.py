@@ -281,6 +281,15 @@ def get(conn: Connection, event_id: int) -> RecordedEvent | None:
     return None if row is None else to_event(row)
 
 
+def by_ids(conn: Connection, ids: Iterable[int]) -> list[RecordedEvent]:
+    """The events with these ids, in log order."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    rows = conn.execute(select(EVENTS).where(EVENTS.c.id.in_(wanted)).order_by(EVENTS.c.id))
+    return [to_event(row) for row in rows]
+
+
 def last_position(conn: Connection) -> int:
     return int(conn.execute(select(func.max(EVENTS.c.id))).scalar() or 0)
 

@@ -145,6 +145,28 @@ class EntrySpans:
         conn.execute(insert(SPANS), rows)
 
 
+@dataclass(frozen=True)
+class EntryVersion:
+    """One event of a list entry's history, as ``list_entry_spans`` keeps it (``entry`` None:
+    removed), for what needs every entry a list ever had without decoding the events."""
+
+    event_id: int
+    source: str
+    key: str
+    type: str
+    entry: dict[str, Any] | None
+
+
+def entry_history(conn: Connection) -> list[EntryVersion]:
+    """Every list entry event, in log order."""
+    rows = conn.execute(
+        select(
+            SPANS.c.from_event, SPANS.c.source, SPANS.c.key, SPANS.c.type, SPANS.c.entry
+        ).order_by(SPANS.c.from_event)
+    )
+    return [EntryVersion(*row) for row in rows]
+
+
 def _known_at(moment: datetime | None) -> ColumnElement[bool]:
     """The rows of the entries as known at ``moment`` (None: now)."""
     if moment is None:
