@@ -27,9 +27,6 @@ import json
 import math
 import os
 import random
-import re
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -42,12 +39,13 @@ from urllib.parse import quote, urlencode
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(REPO))  # the web tests' server, shared
 
 from eventlog import ENTITIES, EVENTS_PER_TICK, START, TICK, LogMix, fill_log  # noqa: E402
 
+from tests.web.server import Server  # noqa: E402
+
 TARGET_MS = 150.0  # p95, per kind (issue 22)
-START_TIMEOUT = 120.0
-_SERVING = re.compile(r"serving on (http://\S+?)/ ")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -271,42 +269,6 @@ def write_config(folder: Path, name: str, url: str, mix: LogMix) -> Path:
 # --- the server and the client -----------------------------------------------------------------
 
 
-class Server:
-    """``monitor serve`` in a subprocess on 127.0.0.1, on any free port (it says which)."""
-
-    def __init__(self, config: Path, folder: Path) -> None:
-        self.log = folder / f"{config.stem}-serve.log"
-        command = [sys.executable, "-m", "monitor", "--config", str(config), "serve"]
-        command += ["--host", "127.0.0.1", "--port", "0"]
-        env = {k: v for k, v in os.environ.items() if k not in ("MONITOR_CONFIG",)}
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=self.log.open("wb"), cwd=folder, env=env
-        )
-        self.url = self._wait()
-
-    def _wait(self) -> str:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            found = _SERVING.search(self.log.read_text(errors="replace"))
-            if found:
-                return found[1]
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise SystemExit(f"monitor serve did not start:\n{self.log.read_text(errors='replace')}")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
-
-
 def percentile(values: list[float], share: float) -> float:
     """Nearest rank: the smallest value that ``share`` of the values do not exceed."""
     ordered = sorted(values)
@@ -400,7 +362,7 @@ def run_one(
     finally:
         code = server.stop()
     if code != 0:
-        raise SystemExit(f"monitor serve exited {code}:\n{server.log.read_text(errors='replace')}")
+        raise SystemExit(f"monitor serve exited {code}:\n{server.output()}")
     return {
         "store": label,
         "events": args.events,

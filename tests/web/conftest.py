@@ -9,21 +9,18 @@ the tests — never skips them — when it cannot.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import REPO
+from tests.web.server import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 # What a headless chromium needs here, as root, with no network but loopback: no sandbox, no
@@ -40,8 +37,6 @@ CHROMIUM_FLAGS = [
 ]
 APT_PACKAGES = ["chromium", "fonts-dejavu-core"]
 SCREENSHOTS = REPO / "state" / "screenshots"  # git-ignored, like all of state/
-START_TIMEOUT = 60.0
-_SERVING = re.compile(r"serving on (http://\S+?)/ ")
 
 
 def ensure_chromium() -> Path:
@@ -75,51 +70,6 @@ def ensure_chromium() -> Path:
             pytrace=False,
         )
     return CHROMIUM
-
-
-class Server:
-    """``monitor serve`` in a subprocess on 127.0.0.1, any free port (it says which)."""
-
-    def __init__(self, config: Path, folder: Path, *args: str, env: dict[str, str] | None = None):
-        self.log = folder / f"serve-{time.monotonic_ns()}.log"
-        command = [sys.executable, "-m", "monitor", "--config", str(config), "serve"]
-        command += ["--host", "127.0.0.1", "--port", "0", *args]
-        self.process = subprocess.Popen(
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log.open("wb"),
-            env={**os.environ, **(env or {})},
-            cwd=folder,
-        )
-        self.url = self._wait()
-
-    def _wait(self) -> str:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            found = _SERVING.search(self.log.read_text(errors="replace"))
-            if found:
-                return found[1]
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError(f"monitor serve did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def get(self, path: str, **options: Any) -> httpx.Response:
-        return httpx.get(self.url + path, timeout=30, **options)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
 
 
 def play_demo(folder: Path) -> Path:

@@ -25,7 +25,8 @@ from monitor.config import load_settings
 from monitor.errors import ConfigError
 from monitor.redact import mask_url, secrets_of
 from tests.conftest import RU_HTML_LIST, write_config
-from tests.web.conftest import Server, screenshot
+from tests.web.conftest import screenshot
+from tests.web.server import Server
 
 TOKEN = "actions-token-0123456789abcdef"
 HOOK_PASSWORD = "H00kPa55word"

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.conftest import Server
+from tests.web.server import Server
 
 pytestmark = pytest.mark.slow
 

@@ -37,7 +37,8 @@ from schemathesis.specs.openapi.checks import (
 from monitor.config import load_settings
 from monitor.redact import secrets_of
 from monitor.store import Store
-from tests.web.conftest import Server, play_demo
+from tests.web.conftest import play_demo
+from tests.web.server import Server
 
 pytestmark = pytest.mark.slow
 

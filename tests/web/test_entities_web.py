@@ -23,7 +23,8 @@ from monitor.events import NewEvent, RecordedEvent, source_stream, story_stream
 from monitor.store import Store
 from monitor.web.knowledge import KnowledgeCache
 from tests.factories import added, item, report
-from tests.web.conftest import Server, play_demo, screenshot
+from tests.web.conftest import play_demo, screenshot
+from tests.web.server import Server
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from lxml import etree
 
 from monitor.config import load_settings
 from monitor.store import Store
-from tests.web.conftest import Server
+from tests.web.server import Server
 
 pytestmark = pytest.mark.slow
 

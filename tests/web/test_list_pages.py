@@ -23,7 +23,8 @@ from monitor.store import Store
 from monitor.web.present import ENTRIES_PAGE, precise_time
 from tests.conftest import write_config
 from tests.factories import added, entry, removed
-from tests.web.conftest import Server, screenshot
+from tests.web.conftest import screenshot
+from tests.web.server import Server
 
 pytestmark = pytest.mark.slow
 

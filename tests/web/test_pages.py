@@ -19,7 +19,8 @@ from monitor.config import load_settings
 from monitor.demo.runner import DOCUMENTS
 from monitor.events import EntryChange, EntryChanged, StoryReport
 from monitor.store import Store
-from tests.web.conftest import Server, play_demo, screenshot
+from tests.web.conftest import play_demo, screenshot
+from tests.web.server import Server
 
 pytestmark = pytest.mark.slow
 

@@ -28,7 +28,8 @@ from monitor.web.security import (
     is_loopback,
     safe_next,
 )
-from tests.web.conftest import Server, screenshot
+from tests.web.conftest import screenshot
+from tests.web.server import Server
 
 TOKEN = "correct-horse-battery-staple-0123456789"
 
