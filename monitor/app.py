@@ -17,7 +17,7 @@ from monitor.config import Settings, Source
 from monitor.detect.reports import Detector, make_detector
 from monitor.diff import list_events
 from monitor.errors import ParseError, UsageError
-from monitor.events import PARSE_SUSPECT, RecordedEvent, source_stream
+from monitor.events import PARSE_SUSPECT, RecordedEvent, document_of, source_stream
 from monitor.notify import outbox as notify_outbox
 from monitor.offload import Offload, process_count
 from monitor.poll import Poller, PollResult, list_state
@@ -220,7 +220,7 @@ class App:
             suspects = tx.events(
                 source=source.id, types=[PARSE_SUSPECT], newest_first=True, limit=1
             )
-            sha = getattr(suspects[0].payload, "document", None) if suspects else None
+            sha = document_of(suspects[0].payload) if suspects else None
             document = tx.document(sha) if sha else None
             if document is None:
                 raise UsageError(f"{source_id}: the suspect document is not in the store")

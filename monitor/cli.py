@@ -32,6 +32,7 @@ from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.events import (
     EVENT_TYPES,
     RecordedEvent,
+    document_of,
     encode,
     format_time,
 )
@@ -356,7 +357,7 @@ def show(
             raise UsageError(f"no event with id {event_id}")
         evidence = evidence_for(app.store, event, confirm_within=app.settings.alerts.confirm_within)
         if document:
-            sha = getattr(event.payload, "document", None)
+            sha = document_of(event.payload)
             doc = app.store.document(sha) if sha else None
             if doc is None:
                 raise UsageError(f"event {event_id} cites no stored document")

@@ -495,6 +495,12 @@ class RecordedEvent:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
 
 
+def document_of(payload: Payload) -> str | None:
+    """The sha256 of the fetched document an event cites (None: it cites none)."""
+    document = getattr(payload, "document", None)
+    return document if isinstance(document, str) else None
+
+
 def format_time(moment: datetime) -> str:
     """UTC, ISO 8601, second precision, ``Z`` suffix: the one time format users see."""
     if moment.tzinfo is None:

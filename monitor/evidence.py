@@ -15,11 +15,12 @@ from monitor.events import (
     TOPIC_REPORTED,
     RecordedEvent,
     StoryReport,
+    document_of,
     format_time,
     story_stream,
 )
 from monitor.redact import mask_url
-from monitor.store import Store, Transaction
+from monitor.store import Store, Story, Transaction
 
 _STORY_TYPES = [DESIGNATION_REPORTED, DESIGNATION_CORROBORATED, TOPIC_REPORTED, TOPIC_CORROBORATED]
 
@@ -44,7 +45,7 @@ def evidence_for(
     seconds) its ``status``: confirmed, awaiting, or unconfirmed."""
     evidence: dict[str, Any] = {}
     with store.reading() as tx:
-        sha = getattr(event.payload, "document", None)
+        sha = document_of(event.payload)
         facts = tx.document_facts(sha) if sha else None
         if facts is not None:
             evidence["document"] = {
@@ -52,18 +53,18 @@ def evidence_for(
                 "url": mask_url(facts["url"]),  # a store from before URLs were masked
                 "first_seen_at": format_time(facts["first_seen_at"]),
             }
-        story = getattr(event.payload, "story", None)
-        if story:  # its reports are its stream
-            evidence["story"] = _story(tx, story, reports, before)
+        story_id = getattr(event.payload, "story", None)
+        if story_id:  # its reports are its stream; the projection counts them
+            story = tx.story(story_id)
+            evidence["story"] = _story(tx, story_id, story, reports, before)
             evidence["story"].update(_confirmation(tx, story, confirm_within))
     return evidence
 
 
-def _confirmation(tx: Transaction, story_id: str, within: float | None) -> dict[str, Any]:
-    story = tx.story(story_id)
+def _confirmation(tx: Transaction, story: Story | None, within: float | None) -> dict[str, Any]:
     if story is None or story.kind != "designation":
         return {}
-    confirmed = tx.confirmation_of(story_id)
+    confirmed = tx.confirmation_of(story.id)
     found: dict[str, Any] = {"confirmed": confirmed.to_dict() if confirmed else None}
     if within is not None:
         found["status"] = status(
@@ -72,7 +73,9 @@ def _confirmation(tx: Transaction, story_id: str, within: float | None) -> dict[
     return found
 
 
-def _story(tx: Transaction, story: str, shown: int | None, before: int | None) -> dict[str, Any]:
+def _story(
+    tx: Transaction, story: str, row: Story | None, shown: int | None, before: int | None
+) -> dict[str, Any]:
     stream = story_stream(story)
     if shown is None:
         found = tx.events(stream=stream, types=_STORY_TYPES)
@@ -91,16 +94,10 @@ def _story(tx: Transaction, story: str, shown: int | None, before: int | None) -
     older = latest[shown - 1].version if len(latest) > shown else None
     return {
         "id": story,
-        "count": _count(tx, story),
+        "count": None if row is None else row.reports,
         "reports": _reports([first[0], *reversed(latest[:shown])]),
         "older": older,
     }
-
-
-def _count(tx: Transaction, story_id: str) -> int | None:
-    """How many reports the story has, as the ``stories`` projection counts them."""
-    story = tx.story(story_id)
-    return None if story is None else story.reports
 
 
 def _reports(events: list[RecordedEvent]) -> list[dict[str, Any]]:

@@ -96,6 +96,15 @@ def test_the_feed_takes_the_log_filters(web: Server, atom_grammar: etree.RelaxNG
     parsed = feedparser.parse(un.content)
     assert parsed.entries and all("ISIL" in e.title.upper() for e in parsed.entries)
     assert parsed.feed.title == "monitor: change log (jurisdiction UN, q isil)"
+    # One entity, named in Russian: its list change, its story, and the confirmation.
+    taliban = web.get("/feeds/changes.atom?entity=Талибан")
+    valid(atom_grammar, taliban.content)
+    titles = [e.title for e in feedparser.parse(taliban.content).entries]
+    for kind in ("entry_changed", "designation_reported", "designation_confirmed"):
+        assert any(f" {kind}" in title for title in titles), (kind, titles)
+    # The FSB row's baseline and change, the report, the corroboration, the confirmation.
+    assert len(titles) == 5
+    assert all(" designation_" in t or "Движение Талибан" in t for t in titles), titles
     refused = web.get("/feeds/changes.atom?type=nonsense")
     assert refused.status_code == 400
     assert "unknown event type 'nonsense'" in refused.json()["detail"]
