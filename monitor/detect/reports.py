@@ -265,13 +265,16 @@ class NewsDetector:
         changes = [e for e in recorded if e.type in ENTRY_EVENTS and e.alert_class is not None]
         if not changes or not source.jurisdiction:
             return []
-        claims = []
         actor = source.jurisdiction
-        for story in tx.unconfirmed_stories(actor, prefix=f"{slug(actor).upper()}-"):
-            first = tx.event(story.first_event_id)
-            if first is not None and isinstance(first.payload, DesignationReported):
-                report = first.payload
-                claims.append(Claim(story.id, report.actor, report.entity, report.action))
+        stories = tx.unconfirmed_stories(actor, prefix=f"{slug(actor).upper()}-")
+        firsts = tx.events_by_id(story.first_event_id for story in stories)
+        claims = [
+            Claim(
+                first.payload.story, first.payload.actor, first.payload.entity, first.payload.action
+            )
+            for first in firsts
+            if isinstance(first.payload, DesignationReported)
+        ]
         if not claims:
             return []
         from monitor.entities.match import same_entity  # only when a story may be confirmed

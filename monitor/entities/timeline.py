@@ -131,8 +131,10 @@ def gather(tx: Transaction, settings: Settings) -> Knowledge:
             ids = identifiers.get(version.source, {})
             mentions.append(mention_of_entry(version.source, version.key, version.entry, ids))
     stories = []
-    for story in tx.stories(kind="designation", limit=None):
-        first = tx.event(story.first_event_id)
+    found = tx.stories(kind="designation", limit=None)
+    firsts = {e.id: e for e in tx.events_by_id(story.first_event_id for story in found)}
+    for story in found:
+        first = firsts.get(story.first_event_id)
         if first is not None and isinstance(first.payload, DesignationReported):
             stories.append((story, first))
             mentions.append(mention_of_news(first.payload.entity))
