@@ -48,7 +48,8 @@ MAX_SIZE = 1024**4  # 1 TB: beyond this a size is a typo, and int(float) could o
 MIN_EVERY = 60.0
 MAX_EVERY = 7 * 86400.0
 MIN_EVERY_LOCAL = 1.0
-_SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_SCHEME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 _DURATION_EXAMPLE = 'must be a duration such as "30s", "15m", "6h" or "1d"'
 
 
@@ -98,16 +99,29 @@ def parse_size(value: Any) -> int:
     return int(size)
 
 
-def _is_local(url: str) -> bool:
-    """Whether a URL names this machine (localhost, 127.0.0.0/8, ::1)."""
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or address, IPv6 with or without brackets) is this machine's
+    loopback: ``localhost``, 127.0.0.0/8, ::1."""
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _matching(pattern: re.Pattern[str], value: str, wanted: str) -> str:
+    """``value`` if all of it matches ``pattern``; else what was ``wanted``, and what came."""
+    if not pattern.fullmatch(value):
+        raise ValueError(f"{wanted}, got {_shown(value)}")
+    return value
+
+
+def _is_local(url: str) -> bool:
+    """Whether a URL names this machine."""
+    try:
+        return is_loopback(urlsplit(url).hostname or "")
     except ValueError:
         return False
 
@@ -346,22 +360,22 @@ class Source(_Model):
     @classmethod
     def _schemes(cls, identifiers: dict[str, str]) -> dict[str, str]:
         for scheme in identifiers:
-            if not re.fullmatch(r"[a-z][a-z0-9-]{0,30}", scheme):
-                raise ValueError(
-                    "a scheme is a short lower-case name such as un or ofac (letters, digits, "
-                    f"'-'), got {_shown(scheme)}"
-                )
+            _matching(
+                _SCHEME,
+                scheme,
+                "a scheme is a short lower-case name such as un or ofac (letters, digits, '-')",
+            )
         return identifiers
 
     @field_validator("id")
     @classmethod
     def _plain_id(cls, source_id: str) -> str:
-        if not _SOURCE_ID.match(source_id):
-            raise ValueError(
-                "may hold letters, digits, '.', '_' and '-', must start with a letter or digit "
-                f"and be at most 100 characters, got {_shown(source_id)}"
-            )
-        return source_id
+        return _matching(
+            _SOURCE_ID,
+            source_id,
+            "may hold letters, digits, '.', '_' and '-', must start with a letter or digit "
+            "and be at most 100 characters",
+        )
 
     @field_validator("url")
     @classmethod

@@ -7,6 +7,7 @@ which apprise translates into Slack's mrkdwn and the other chat services' dialec
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MAX_ITEMS = {"text": 100, "html": 100, "markdown": 15}
@@ -46,15 +47,35 @@ def _left_out(n: int, layout: Layout) -> str:
     return f"… and {n} more (see {layout.more})"
 
 
+# A fact in each format: (a link, a quote, any other value). Every field is escaped for the
+# format but ``raw``, the URL itself, which Markdown's ``<...>`` link target takes as it is.
+_TEXT_FACTS = ("{label}: {url}", '{label}: "{text}"', "{label}: {value}")
+_HTML_FACTS = (
+    '<b>{label}:</b> <a href="{url}">{url}</a><br/>',
+    "<b>{label}:</b> <i>“{text}”</i><br/>",
+    "<b>{label}:</b> {value}<br/>",
+)
+_MARKDOWN_FACTS = (
+    "**{label}:** [{url}](<{raw}>)",
+    "**{label}:**\n> {text}",
+    "**{label}:** {value}",
+)
+
+
+def _fact(
+    label: str, value: Value, forms: tuple[str, str, str], escape: Callable[[str], str]
+) -> str:
+    link, quote, plain = forms
+    if isinstance(value, Link):
+        return link.format(label=escape(label), url=escape(value.url), raw=value.url)
+    if isinstance(value, Quote):
+        return quote.format(label=escape(label), text=escape(value.text))
+    return plain.format(label=escape(label), value=escape(value))
+
+
 def to_text(layout: Layout) -> str:
     lines = [f"What changed: {layout.summary}", ""]
-    for label, value in layout.facts:
-        if isinstance(value, Link):
-            lines.append(f"{label}: {value.url}")
-        elif isinstance(value, Quote):
-            lines.append(f'{label}: "{value.text}"')
-        else:
-            lines.append(f"{label}: {value}")
+    lines += [_fact(label, value, _TEXT_FACTS, str) for label, value in layout.facts]
     items, more = _items(layout, "text")
     if items:
         lines += ["", f"{layout.items_label}:"]
@@ -71,14 +92,7 @@ def to_text(layout: Layout) -> str:
 def to_html(layout: Layout) -> str:
     e = html.escape
     parts = [f"<p><b>What changed:</b> {e(layout.summary)}</p>", "<p>"]
-    for label, value in layout.facts:
-        if isinstance(value, Link):
-            shown = f'<a href="{e(value.url)}">{e(value.url)}</a>'
-        elif isinstance(value, Quote):
-            shown = f"<i>“{e(value.text)}”</i>"
-        else:
-            shown = e(value)
-        parts.append(f"<b>{e(label)}:</b> {shown}<br/>")
+    parts += [_fact(label, value, _HTML_FACTS, e) for label, value in layout.facts]
     parts.append("</p>")
     items, more = _items(layout, "html")
     if items:
@@ -103,13 +117,7 @@ def md_escape(text: str) -> str:
 
 def to_markdown(layout: Layout) -> str:
     lines = [f"**What changed:** {md_escape(layout.summary)}"]
-    for label, value in layout.facts:
-        if isinstance(value, Link):
-            lines.append(f"**{label}:** [{md_escape(value.url)}](<{value.url}>)")
-        elif isinstance(value, Quote):
-            lines.append(f"**{label}:**\n> {md_escape(value.text)}")
-        else:
-            lines.append(f"**{label}:** {md_escape(value)}")
+    lines += [_fact(label, value, _MARKDOWN_FACTS, md_escape) for label, value in layout.facts]
     items, more = _items(layout, "markdown")
     if items:
         lines.append(f"**{layout.items_label}:**")

@@ -483,30 +483,31 @@ def _notification(row: Any) -> dict[str, Any]:
     }
 
 
+# The working state an owed notification carries as its attempt row holds it (none: no row yet).
+_WORKING = (
+    "next_attempt_at",
+    "lease_owner",
+    "lease_until",
+    "last_attempt_at",
+    "last_outcome",
+    "last_error",
+)
+
+
 def _owed(conn: Connection, channel: str | None = None) -> list[OwedNotification]:
     query = select(
         OUTBOX,
-        ATTEMPTS.c.attempts,
-        ATTEMPTS.c.next_attempt_at,
-        ATTEMPTS.c.lease_owner,
-        ATTEMPTS.c.lease_until,
-        ATTEMPTS.c.last_attempt_at,
-        ATTEMPTS.c.last_outcome,
-        ATTEMPTS.c.last_error,
-        ATTEMPTS.c.unconfirmed,
+        func.coalesce(ATTEMPTS.c.attempts, 0).label("attempts"),
+        func.coalesce(ATTEMPTS.c.unconfirmed, False).label("unconfirmed"),
+        *(ATTEMPTS.c[name] for name in _WORKING),
     ).select_from(OUTBOX.outerjoin(ATTEMPTS, _attempt_of_row()))
     if channel is not None:
         query = query.where(OUTBOX.c.channel == channel)
     return [
         OwedNotification(
             **_notification(row),
-            attempts=row.attempts or 0,
-            next_attempt_at=row.next_attempt_at,
-            lease_owner=row.lease_owner,
-            lease_until=row.lease_until,
-            last_attempt_at=row.last_attempt_at,
-            last_outcome=row.last_outcome,
-            last_error=row.last_error,
+            **{name: getattr(row, name) for name in _WORKING},
+            attempts=row.attempts,
             unconfirmed=bool(row.unconfirmed),
         )
         for row in conn.execute(query.order_by(OUTBOX.c.channel, OUTBOX.c.first_event))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monitor.config import is_loopback
 from monitor.errors import ConfigError
 
 SESSION_COOKIE = "monitor_session"
@@ -54,18 +54,6 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
 }
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or address, IPv6 with or without brackets) is this machine's
-    loopback: ``localhost``, 127.0.0.0/8, ::1."""
-    name = host.strip().strip("[]").lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def check_binding(host: str, token: str, config: Path) -> None:

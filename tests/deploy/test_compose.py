@@ -43,7 +43,8 @@ def test_dockerfile_runs_the_service() -> None:
 
 
 def test_the_web_service_reads_the_same_store_behind_a_token() -> None:
-    from monitor.web.security import check_binding, is_loopback
+    from monitor.config import is_loopback
+    from monitor.web.security import check_binding
 
     services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
     web, monitor = services["web"], services["monitor"]

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from monitor.config import load_settings
+from monitor.config import is_loopback, load_settings
 from monitor.events import EntryAdded, ItemPublished, NewEvent, SourceFailed, source_stream
 from monitor.store import Store
 from monitor.web.app import create_app
@@ -25,7 +25,6 @@ from monitor.web.security import (
     SESSION_COOKIE,
     check_binding,
     host_name,
-    is_loopback,
     safe_next,
 )
 from tests.web.conftest import screenshot
