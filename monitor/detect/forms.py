@@ -120,10 +120,8 @@ def verb_form(verb: Verb, text: str, start: int | None = None) -> str:
             return ENACTED  # "by decree designating", "the US is formally revoking"
         return ANNOUNCED
     if word.endswith(("ed", "struck", "took", "taken")) or word in ("unbanned", "banned"):
-        if _DETERMINER.search(left) or _ADJECTIVE_SLOT.search(left):
-            return SKIP
-        if _PRESENT_STATE.search(left):
-            return SKIP
+        if any(p.search(left) for p in (_DETERMINER, _ADJECTIVE_SLOT, _PRESENT_STATE)):
+            return SKIP  # "the banned group", "against banned groups", "is still banned"
         if _MODAL_PASSIVE.search(left):
             return ANNOUNCED
         return ENACTED
