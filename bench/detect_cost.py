@@ -22,12 +22,10 @@ if str(REPO) not in sys.path:
 
 from bench.corpus import feed_items  # noqa: E402
 from monitor.config import load_settings  # noqa: E402
-from monitor.detect import (  # noqa: E402
-    NewsItem,
-    detect_designations,
-    match_topics,
-    semantic,
-)
+from monitor.detect import semantic  # noqa: E402
+from monitor.detect.classify import detect_designations  # noqa: E402
+from monitor.detect.model import NewsItem  # noqa: E402
+from monitor.detect.topics import match_topics  # noqa: E402
 
 REAL_SET = REPO.parent / "shared" / "data" / "news" / "items.jsonl"
 

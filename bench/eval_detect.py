@@ -27,9 +27,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from monitor.config import load_settings  # noqa: E402
-from monitor.detect import NewsItem, detect_designations, match_topics  # noqa: E402
-from monitor.detect.classify import actor_of  # noqa: E402
+from monitor.detect.classify import actor_of, detect_designations  # noqa: E402
+from monitor.detect.model import NewsItem  # noqa: E402
 from monitor.detect.names import canonical_entity, normalise  # noqa: E402
+from monitor.detect.topics import match_topics  # noqa: E402
 
 OWN_SET = REPO / "tests" / "fixtures" / "news_eval.jsonl"
 REAL_SET = REPO.parent / "shared" / "data" / "news" / "items.jsonl"

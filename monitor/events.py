@@ -12,7 +12,6 @@ The log is kept for ever, so payloads are turned into stored JSON and back in on
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -490,9 +489,6 @@ class RecordedEvent:
             "source": self.source,
             "data": encode(self.payload),
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
 
 
 def document_of(payload: Payload) -> str | None:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.config import Watch
-from monitor.detect import Designation, NewsItem, detect_designations
+from monitor.detect.classify import detect_designations
+from monitor.detect.model import Designation, NewsItem
 
 TALIBAN = [Watch(entity="Taliban", aliases=["Taleban", "Талибан", "Движение «Талибан»"])]
 MAY_2025 = datetime(2025, 5, 1, tzinfo=UTC)

@@ -12,9 +12,11 @@ import textwrap
 import pytest
 
 from monitor.config import Topic, Watch
-from monitor.detect import NewsItem, detect_designations, match_topics
+from monitor.detect.classify import detect_designations
 from monitor.detect.lexicon import cues
+from monitor.detect.model import NewsItem
 from monitor.detect.places import place_codes
+from monitor.detect.topics import match_topics
 
 TALIBAN = [Watch(entity="Taliban", aliases=["Taleban", "Талибан"])]
 
@@ -145,7 +147,9 @@ def test_classifying_opens_no_socket() -> None:
         socket.getaddrinfo = refuse
         socket.create_connection = refuse
         from monitor.config import Topic, Watch
-        from monitor.detect import NewsItem, detect_designations, match_topics
+        from monitor.detect.classify import detect_designations
+        from monitor.detect.model import NewsItem
+        from monitor.detect.topics import match_topics
 
         item = NewsItem(
             title="Kirgisistan streicht die Taliban von seiner Terrorliste",

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from monitor.config import Topic, Watch
-from monitor.detect import (
-    NewsItem,
+from monitor.detect.classify import detect_designations
+from monitor.detect.model import NewsItem
+from monitor.detect.stories import (
     Story,
     assign_story,
-    detect_designations,
-    match_topics,
     story_key_for_designation,
     story_key_for_topic,
 )
+from monitor.detect.topics import match_topics
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "seed-articles"
 WATCHES = [

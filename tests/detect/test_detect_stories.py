@@ -7,8 +7,10 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from monitor.detect import Designation, Story, TopicMatch, assign_story
+from monitor.detect.model import Designation, TopicMatch
 from monitor.detect.stories import (
+    Story,
+    assign_story,
     story_id,
     story_key_for_designation,
     story_key_for_topic,

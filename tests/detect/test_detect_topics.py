@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from monitor.config import Topic
-from monitor.detect import NewsItem, TopicMatch, match_topics
+from monitor.detect.model import NewsItem, TopicMatch
+from monitor.detect.topics import match_topics
 
 MOSCOW_FORMAT = Topic(
     name="Moscow Format",
