@@ -232,7 +232,6 @@ class App:
                 content_type=document.content_type,
                 etag=None,
                 last_modified=None,
-                elapsed=0.0,
             )
             try:
                 entries = parse_document(source, fetched)

@@ -51,7 +51,6 @@ class Fetched:
     content_type: str | None
     etag: str | None
     last_modified: str | None
-    elapsed: float
 
 
 class _Expired(Exception):
@@ -190,12 +189,11 @@ class Fetcher:
         limit = max_bytes or self.settings.max_bytes
         deadline = timeout or self.settings.timeout
         async with self._all, self._host_slot(url):
-            started = time.monotonic()
-            call = _Call(started + deadline, self._connections)
+            call = _Call(time.monotonic() + deadline, self._connections)
             self._calls.add(call)
             loop = asyncio.get_running_loop()
             running = loop.run_in_executor(
-                self._threads, self._get, url, request_headers, limit, started, call
+                self._threads, self._get, url, request_headers, limit, call
             )
             try:
                 async with asyncio.timeout(deadline):
@@ -223,14 +221,7 @@ class Fetcher:
                     call.expire()
                 self._calls.discard(call)
 
-    def _get(
-        self,
-        url: str,
-        headers: dict[str, str],
-        limit: int,
-        started: float,
-        call: _Call,
-    ) -> Fetched:
+    def _get(self, url: str, headers: dict[str, str], limit: int, call: _Call) -> Fetched:
         """In a fetch thread: one GET, its body read up to ``limit`` before ``call``'s deadline."""
         call.check()  # waited for a thread past its deadline: the poll has already given up
         client = self._client.result()
@@ -246,7 +237,7 @@ class Fetcher:
                 # Read the (empty) body: a response left unread closes its connection, and the
                 # next request to that host would pay a new TCP (and TLS) handshake.
                 response.read()
-                return _fetched(response, b"", started, not_modified=True)
+                return _fetched(response, b"", not_modified=True)
             if response.status_code >= 400:
                 raise FetchError(
                     "http_status",
@@ -273,7 +264,7 @@ class Fetcher:
                     raise FetchError("too_large", _too_large(limit, "cut off"))
                 chunks.append(chunk)
             call.check()
-            return _fetched(response, b"".join(chunks), started, not_modified=False)
+            return _fetched(response, b"".join(chunks), not_modified=False)
 
 
 def _client(settings: HttpSettings, transport: httpx.BaseTransport | None) -> httpx.Client:
@@ -289,9 +280,7 @@ def _client(settings: HttpSettings, transport: httpx.BaseTransport | None) -> ht
     )
 
 
-def _fetched(
-    response: httpx.Response, body: bytes, started: float, *, not_modified: bool
-) -> Fetched:
+def _fetched(response: httpx.Response, body: bytes, *, not_modified: bool) -> Fetched:
     return Fetched(
         url=str(response.url),
         http_status=response.status_code,
@@ -300,7 +289,6 @@ def _fetched(
         content_type=response.headers.get("Content-Type"),
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
-        elapsed=time.monotonic() - started,
     )
 
 

@@ -66,7 +66,6 @@ def _documents(tmp_path: Path) -> tuple[Settings, list[tuple[Source, Fetched]]]:
                 content_type=content_type,
                 etag=None,
                 last_modified=None,
-                elapsed=0.0,
             ),
         )
         for name, (url, body, content_type) in documents.items()
@@ -184,7 +183,7 @@ from monitor.offload import Offload
 settings = load_settings(sys.argv[1])
 source = settings.sources[0]
 fetched = Fetched(url=source.url, http_status=200, not_modified=False, content_type="text/html",
-                  body=open(sys.argv[2], "rb").read(), etag=None, last_modified=None, elapsed=0.0)
+                  body=open(sys.argv[2], "rb").read(), etag=None, last_modified=None)
 offload = Offload(settings, processes=1)
 """
 
