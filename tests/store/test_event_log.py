@@ -153,6 +153,9 @@ def test_concurrent_appenders_never_record_the_same_version_twice(store: Store) 
 
 
 def test_the_known_head_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
     from monitor.store import migrate
 
-    assert migrate.head_revision() == migrate.HEAD
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert scripts.get_current_head() == migrate.HEAD
