@@ -158,17 +158,30 @@ class Poller:
             )
         except FetchError as exc:
             return await asyncio.to_thread(self._failed, source, started_at, started, exc, None)
-        document = Document.of(
-            fetched.body,
-            url=mask_url(fetched.url),  # what is stored and shown: never the URL's secrets
-            content_type=fetched.content_type,
-            fetched_at=started_at,
-        )
-        if not reread and (fetched.not_modified or document.sha256 == state.last_hash):
-            status: PollStatus = "not_modified" if fetched.not_modified else "unchanged"
-            if on_quiet is not None:
-                on_quiet()
-            return await self._record(source, started_at, started, fetched, None, None, status)
+        if reread or not fetched.not_modified:  # a 304 has no document to hash, store or read
+            document = Document.of(
+                fetched.body,
+                url=mask_url(fetched.url),  # what is stored and shown: never the URL's secrets
+                content_type=fetched.content_type,
+                fetched_at=started_at,
+            )
+            if reread or document.sha256 != state.last_hash:
+                return await self._changed(source, state, started_at, started, fetched, document)
+        status: PollStatus = "not_modified" if fetched.not_modified else "unchanged"
+        if on_quiet is not None:
+            on_quiet()
+        return await self._record(source, started_at, started, fetched, None, None, status)
+
+    async def _changed(
+        self,
+        source: Source,
+        state: SourceState,
+        started_at: datetime,
+        started: float,
+        fetched: Fetched,
+        document: Document,
+    ) -> PollResult:
+        """A document the log has not seen: read it, then record what changed."""
         try:
             parsed = await self._read(source, state, fetched)
         except ParseError as exc:
