@@ -333,8 +333,9 @@ def _last_word(text: str, start: int, end: int) -> str:
     return text[i:end]
 
 
-def split_sentences(value: str) -> list[str]:
-    """Sentences of a text: paragraphs first, then sentence ends that are not abbreviations."""
+def split_sentences(value: str, most: int | None = None) -> list[str]:
+    """Sentences of a text: paragraphs first, then sentence ends that are not abbreviations;
+    the first ``most`` of them only, if given (the rest of a long text is not read)."""
     sentences: list[str] = []
     for paragraph in value.split("\n"):
         paragraph = paragraph.strip()
@@ -343,12 +344,18 @@ def split_sentences(value: str) -> list[str]:
             token = _last_word(paragraph, start, match.start()).lower()
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
-            sentences.append(paragraph[start : match.end()].strip())
+            sentence = paragraph[start : match.end()].strip()
             start = match.end()
+            if sentence:
+                sentences.append(sentence)
+                if most is not None and len(sentences) >= most:
+                    return sentences
         tail = paragraph[start:].strip()
         if tail:
             sentences.append(tail)
-    return [s for s in sentences if s]
+            if most is not None and len(sentences) >= most:
+                return sentences
+    return sentences
 
 
 LEAD_SENTENCES = 3  # the news: the headline and the first sentences of the summary
@@ -360,7 +367,7 @@ def lead_sentences(title: str, summary: str, text: str = "") -> tuple[str, ...]:
     without one gives the article's opening."""
     head = strip_dateline(paragraphs(title))
     body = strip_dateline(paragraphs(summary)) or strip_dateline(paragraphs(text)[:2000])
-    return tuple(s for s in (head, *split_sentences(body)[:LEAD_SENTENCES]) if s)
+    return tuple(s for s in (head, *split_sentences(body, LEAD_SENTENCES)) if s)
 
 
 def lead_text(title: str, summary: str, text: str = "") -> str:

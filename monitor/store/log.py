@@ -380,15 +380,19 @@ def _needle(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+def _strings(value: Any) -> list[str]:
+    """Every string in JSON-like data, in document order."""
+    found: list[str] = []
+    waiting = [value]  # what is still to be read, the next last
+    while waiting:
+        value = waiting.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, Mapping):
+            waiting.extend(reversed(list(value.values())))
+        elif isinstance(value, list | tuple):
+            waiting.extend(reversed(value))
+    return found
 
 
 def searchable(payload: Payload, source: str | None) -> str:
