@@ -254,7 +254,7 @@ class Watch(_Model):
 
 
 # A member ref in [[entity]] same_as / not_same_as: "SOURCE:KEY" (a source id, a colon, no space).
-ENTITY_REF = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]{0,99}):(\S.*)$")
+ENTITY_REF = re.compile(rf"^({_SOURCE_ID.pattern}):(\S.*)$")
 
 
 class EntityRule(_Model):
@@ -707,7 +707,7 @@ def _check_entities(rules: list[tuple[EntityRule, Path]], source_ids: set[str]) 
     member ref to a source that does not exist would match nothing, silently."""
     seen: dict[str, Path] = {}
     for rule, file in rules:
-        label = _item_label("entity", 0, {"name": rule.name})
+        label = f"entity {_shown(rule.name)}"
         if rule.name.casefold() in seen:
             first = seen[rule.name.casefold()]
             raise ConfigError(f"{file}: {label}.name: duplicate entity name, already in {first}")

@@ -117,17 +117,18 @@ def list_stories(
 def unconfirmed_stories(conn: Connection, actor: str, *, prefix: str) -> list[Story]:
     """The designation stories of ``actor`` (their ids start with ``prefix``) that no
     ``designation_confirmed`` has confirmed yet. Confirmations are few: they are read by type."""
-    confirmed = {
-        stream.removeprefix("story:")
-        for stream in conn.execute(
+    confirmed = set(
+        conn.execute(
             select(EVENTS.c.stream).where(EVENTS.c.type == DESIGNATION_CONFIRMED)
         ).scalars()
-    }
+    )
     query = select(TABLE).where(
         TABLE.c.kind == "designation", TABLE.c.id.startswith(prefix, autoescape=True)
     )
     stories = (_story(row) for row in conn.execute(query.order_by(TABLE.c.first_event_id)))
-    return [s for s in stories if s.id not in confirmed and s.key and s.key[0] == actor]
+    return [
+        s for s in stories if story_stream(s.id) not in confirmed and s.key and s.key[0] == actor
+    ]
 
 
 def story(conn: Connection, story_id: str) -> Story | None:
