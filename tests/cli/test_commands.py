@@ -106,6 +106,18 @@ def test_log_filters_and_json(populated: Path, invoke) -> None:
     assert {e["source"] for e in only_feed} == {"example-feed"}
     gamma = jsonl(invoke(populated, "log", "--entity", "gamma", "--json").out)
     assert {e["type"] for e in gamma} == {"entry_added", "entry_removed"}
+    # --entity keeps the other filters and the limit: the newest first, as the whole log is
+    newest = jsonl(invoke(populated, "log", "--entity", "gamma", "--limit", "1", "--json").out)
+    assert newest == [max(gamma, key=lambda e: e["id"])]
+    added = jsonl(
+        invoke(populated, "log", "--entity", "gamma", "--type", "entry_added", "--json").out
+    )
+    assert [e["type"] for e in added] == ["entry_added"]
+    assert invoke(populated, "log", "--entity", "gamma", "--source", "example-feed").code == 0
+    assert (
+        invoke(populated, "log", "--entity", "gamma", "--source", "example-feed", "--json").out
+        == ""
+    )
     assert invoke(populated, "log", "--since", "2999-01-01", "--json").out == ""
     assert len(
         jsonl(
