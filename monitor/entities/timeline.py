@@ -72,13 +72,7 @@ class Timeline:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "entity": {
-                "id": self.entity.id,
-                "name": self.entity.name,
-                "names": list(self.entity.names),
-                "members": list(self.entity.members),
-                "links": [{"a": k.a, "b": k.b, "why": k.why} for k in self.entity.links],
-            },
+            "entity": entity_dict(self.entity),
             "lists": [
                 {
                     "source": x.source,
@@ -104,6 +98,17 @@ class Timeline:
             ],
             "events": [e.to_dict() for e in self.events],
         }
+
+
+def entity_dict(entity: Entity) -> dict[str, Any]:
+    """An entity as ``monitor entity --json`` and the API give it."""
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "names": list(entity.names),
+        "members": list(entity.members),
+        "links": [{"a": k.a, "b": k.b, "why": k.why} for k in entity.links],
+    }
 
 
 @dataclass(frozen=True)

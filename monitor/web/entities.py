@@ -7,7 +7,7 @@ Entities are resolved once per change of the log that matters (:mod:`monitor.web
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from monitor.clock import utcnow
 from monitor.config import Settings
+from monitor.detect.confirm import Status
 from monitor.entities.mentions import mention_of_news
 from monitor.entities.resolve import Entity
 from monitor.entities.timeline import (
@@ -24,6 +25,7 @@ from monitor.entities.timeline import (
     StoryThread,
     Timeline,
     by_id,
+    entity_dict,
     find,
     timeline,
 )
@@ -267,7 +269,7 @@ class EntityStory(BaseModel):
     first_event: int
     reports: int
     sources: list[str] = Field(description="The outlets that reported it")
-    status: Literal["confirmed", "awaiting", "unconfirmed"] = Field(
+    status: Status = Field(
         description="unconfirmed: no followed list recorded it within `confirm_within`"
     )
     confirmed_by: int | None = Field(description="The `designation_confirmed` event's id")
@@ -302,7 +304,7 @@ def find_entities(
     """By name or alias (any script, any case), else by spelling variant; an entity whose own
     name it is comes alone. None found: an empty list."""
     return [
-        {**_entity_dict(e), "url": f"/api/entities/{quote(e.id, safe='')}"}
+        {**entity_dict(e), "url": f"/api/entities/{quote(e.id, safe='')}"}
         for e in _search(request, q.strip())[:HITS_SHOWN]
     ]
 
@@ -318,13 +320,3 @@ def entity_thread(request: Request, entity_id: EntityId) -> dict[str, Any]:
     """The object ``monitor entity NAME --json`` prints: its lists, its stories (confirmed,
     awaiting, or unconfirmed past ``confirm_within``) and every event, in log order."""
     return _thread(request, entity_id).to_dict()
-
-
-def _entity_dict(entity: Entity) -> dict[str, Any]:
-    return {
-        "id": entity.id,
-        "name": entity.name,
-        "names": list(entity.names),
-        "members": list(entity.members),
-        "links": [{"a": k.a, "b": k.b, "why": k.why} for k in entity.links],
-    }
