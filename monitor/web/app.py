@@ -73,6 +73,7 @@ def templates() -> Jinja2Templates:
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The application for ``settings`` over ``store`` (which the caller opens and closes)."""
     from monitor.web import actions, api, entities, feeds, pages
+    from monitor.web.knowledge import KnowledgeCache
 
     app = FastAPI(
         title="monitor",
@@ -87,6 +88,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.state.templates = templates()
     app.state.token = settings.web.token
     app.state.stopping = False  # set on SIGTERM: the live streams end
+    app.state.entity_knowledge = KnowledgeCache()  # the last entity resolution (knowledge.py)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)

@@ -53,19 +53,7 @@ class KnowledgeCache:
             return knowledge
 
 
-_CACHE_LOCK = threading.Lock()
-
-
-def _cache(request: Request) -> KnowledgeCache:
-    state = request.app.state
-    with _CACHE_LOCK:
-        cache = getattr(state, "entity_knowledge", None)
-        if not isinstance(cache, KnowledgeCache):
-            cache = state.entity_knowledge = KnowledgeCache()
-    return cache
-
-
 def resolved(request: Request, tx: Transaction) -> Knowledge:
-    """The resolution as of ``tx``, from this process's cache."""
-    settings: Settings = request.app.state.settings
-    return _cache(request).knowledge(tx, settings)
+    """The resolution as of ``tx``, from this web app's cache."""
+    cache: KnowledgeCache = request.app.state.entity_knowledge
+    return cache.knowledge(tx, request.app.state.settings)
